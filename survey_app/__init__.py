@@ -1,0 +1,30 @@
+"""Trygg: the Flask application. `create_app` is a table of contents; nothing runs at import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    from survey_app import cli, errors, i18n, security
+    from survey_app import config as configuration
+    from survey_app.extensions import csrf, db
+
+    app = Flask(__name__)
+    configuration.load_config(app, config)
+    db.init_app(app)
+    csrf.init_app(app)
+    i18n.register_i18n(app)
+    security.register_security_headers(app)
+    register_blueprints(app)
+    errors.register_errorhandlers(app)
+    cli.register_commands(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey_app.survey.views import blueprint as survey
+
+    app.register_blueprint(survey)

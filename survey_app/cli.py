@@ -1,0 +1,186 @@
+"""The `trygg` command: database, staff users, questionnaires, the demo, the server and the analysis."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from survey_app import migrate
+from survey_app.i18n import cli_gettext as _
+
+
+def _create_app() -> Flask:
+    from survey_app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Trygg: trygghetsenkäter och trygghetsdialoger."""
+
+
+# --- database -----------------------------------------------------------------------------------------------
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Bring the database schema up to date."""
+    migrate.upgrade(current_app.config["SQLALCHEMY_DATABASE_URI"], revision)
+    click.echo(_("The database is up to date."))
+
+
+# --- staff users --------------------------------------------------------------------------------------------
+
+
+@click.group("user")
+def user_group() -> None:
+    """Staff accounts."""
+
+
+def _read_new_password() -> str:
+    stdin = click.get_text_stream("stdin")
+    if stdin.isatty():
+        return click.prompt(_("Password"), hide_input=True, confirmation_prompt=_("Repeat the password"))
+    first, second = stdin.readline().rstrip("\r\n"), stdin.readline().rstrip("\r\n")
+    if first != second:
+        from survey_app.auth.messages import ACCOUNT_MESSAGES
+
+        raise click.ClickException(str(ACCOUNT_MESSAGES["password_mismatch"]))
+    return first
+
+
+@user_group.command("create")
+@click.option("--role", required=True, type=click.Choice(["admin", "facilitator", "analyst"]))
+@click.option("--email", required=True)
+@with_appcontext
+def user_create(role: str, email: str) -> None:
+    """Create a staff user; the password is read twice from standard input."""
+    from survey_app.auth.messages import ACCOUNT_MESSAGES
+    from survey_app.auth.services import AccountError, create_staff_user
+    from survey_app.extensions import db
+
+    password = _read_new_password()
+    try:
+        user = create_staff_user(db.session, email=email, password=password, role=role, actor=None, actor_label="cli")
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(ACCOUNT_MESSAGES[error.reason])) from None
+    db.session.commit()
+    click.echo(_("Created %(role)s %(email)s.", role=user.role, email=user.email))
+
+
+# --- questionnaires -----------------------------------------------------------------------------------------
+
+
+@click.group("questionnaire")
+def questionnaire_group() -> None:
+    """Questionnaire definitions (YAML in questionnaires/)."""
+
+
+@questionnaire_group.command("validate")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def questionnaire_validate(path: Path) -> None:
+    """Check a questionnaire file and list every problem."""
+    from analysis.instrument import validate_file
+
+    if not path.is_file():
+        raise click.ClickException(_("%(path)s: the file does not exist.", path=path))
+    problems = validate_file(path)
+    for problem in problems:
+        click.echo(f"{problem.file}: {problem.item or '-'}: {problem.field or '-'}: {problem.message}", err=True)
+    if problems:
+        raise click.ClickException(_("%(path)s: %(n)s problems.", path=path, n=len(problems)))
+    click.echo(_("%(path)s: no problems.", path=path))
+
+
+@questionnaire_group.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def questionnaire_load(path: Path) -> None:
+    """Load a valid questionnaire file into the database (a version is never changed once loaded)."""
+    from survey_app.extensions import db
+    from survey_app.survey.questionnaires import QuestionnaireLoadError, load_questionnaire
+
+    try:
+        questionnaire, created = load_questionnaire(db.session, path)
+    except QuestionnaireLoadError as error:
+        db.session.rollback()
+        for line in error.lines:
+            click.echo(line, err=True)
+        raise click.ClickException(_("%(path)s: could not be loaded.", path=path)) from None
+    db.session.commit()
+    if created:
+        click.echo(_("%(slug)s %(version)s: loaded.", slug=questionnaire.slug, version=questionnaire.version))
+    else:
+        click.echo(_("%(slug)s %(version)s: already loaded, unchanged.", slug=questionnaire.slug,
+                     version=questionnaire.version))
+
+
+# --- demo, server, analysis ---------------------------------------------------------------------------------
+
+
+@click.command("demo")
+@click.option("--responses", default=3000, show_default=True, help="Number of synthetic responses.")
+@click.option("--seed", default=2026, show_default=True)
+@with_appcontext
+def demo(responses: int, seed: int) -> None:
+    """Load a demo municipality with areas, an open survey wave, synthetic responses and staff users."""
+    from survey_app.demo import load_demo
+    from survey_app.extensions import db
+
+    result = load_demo(db.session, responses=responses, seed=seed)
+    db.session.commit()
+    if result.created:
+        click.echo(_("Demo loaded: %(areas)s areas, %(responses)s responses in the survey \"%(title)s\".",
+                     areas=result.areas, responses=result.responses, title=result.survey_title))
+    else:
+        click.echo(_("The demo was already loaded; the demo users have been given new passwords."))
+    click.echo(_("Demo users (the passwords are shown only now):"))
+    for email, role, password in result.users:
+        click.echo(f"  {role:<12} {email:<32} {password}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn."""
+    from survey_app.server import run_gunicorn
+
+    run_gunicorn(_create_app(), bind=f"{host}:{port}", workers=workers)
+
+
+@click.command(
+    "analyse",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+def analyse(arguments: tuple[str, ...]) -> None:
+    """Compute perceived-safety measures from a responses CSV (see `trygg analyse --help`)."""
+    from analysis.cli import main as analysis_main
+
+    sys.exit(analysis_main(list(arguments)))
+
+
+COMMANDS = (db_group, user_group, questionnaire_group, demo, serve, analyse)
+for _command in COMMANDS:
+    main.add_command(_command)
+
+
+def register_commands(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -1,0 +1,27 @@
+"""Error pages in Swedish: a visitor never sees a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from survey_app.extensions import db
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/400_csrf.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        template = f"errors/{code}.html" if code in (403, 404, 405, 413) else "errors/generic.html"
+        return render_template(template, error=error), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        return render_template("errors/500.html"), 500

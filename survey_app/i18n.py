@@ -1,0 +1,59 @@
+"""Locale selection: a language the visitor picked (kept in the session), else Swedish."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel.support import Translations
+from flask import Flask, has_app_context, request, session
+
+from survey_app.extensions import babel
+
+# Languages whose script runs right to left.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    requested = request.args.get("lang")
+    if requested in languages:
+        session["lang"] = requested
+        return requested
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_direction(locale: str) -> str:
+    return "rtl" if locale.split("_")[0] in RTL_LANGUAGES else "ltr"
+
+
+def register_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def language_context() -> dict[str, object]:
+        from flask_babel import get_locale
+
+        locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        return {"current_language": locale, "text_direction": text_direction(locale)}
+
+
+@cache
+def _cli_translations() -> Translations:
+    from survey_app.config import DEFAULTS
+
+    return Translations.load(DEFAULTS["BABEL_TRANSLATION_DIRECTORIES"], [DEFAULTS["BABEL_DEFAULT_LOCALE"]])
+
+
+def cli_gettext(message: str, **variables: object) -> str:
+    """gettext for the command line, which may run without an application (e.g. `trygg questionnaire validate`)."""
+    if has_app_context():
+        from flask_babel import gettext
+
+        return gettext(message, **variables)
+    text = _cli_translations().gettext(message)
+    return text % variables if variables else text

@@ -1,0 +1,1 @@
+"""Residents: the start page and the survey flow."""

@@ -1,0 +1,151 @@
+"""Fixtures for the whole suite.
+
+Every test that uses `app`, `client` or `db_session` runs once on SQLite and, when TEST_DATABASE_URL is set, once
+more on PostgreSQL. The schema is built by running the real Alembic migrations, once per database and test process;
+each test then starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from survey_app import create_app, migrate
+from survey_app.db import Base
+from survey_app.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
+
+
+def _worker_suffix() -> str:
+    return re.sub(r"\W", "", os.environ.get("PYTEST_XDIST_WORKER", "main"))
+
+
+def create_postgres_database(name: str) -> str:
+    """A fresh, empty PostgreSQL database on the TEST_DATABASE_URL server; fails the run when it is unreachable."""
+    server = make_url(TEST_DATABASE_URL)
+    try:
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as error:  # any connection problem must fail the run, never skip it
+        pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL cannot be used: {error}", pytrace=False)
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(name: str) -> None:
+    admin = create_engine(make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def empty_database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, str], str]]:
+    """Makes empty databases by backend and name, and removes the PostgreSQL ones at the end."""
+    created: list[str] = []
+
+    def make(backend: str, name: str) -> str:
+        if backend == "sqlite":
+            return URL.create("sqlite", database=str(tmp_path_factory.mktemp("db") / f"{name}.sqlite")).render_as_string()
+        database = f"trygg_{name}_{_worker_suffix()}"
+        created.append(database)
+        return create_postgres_database(database)
+
+    yield make
+    for database in created:
+        drop_postgres_database(database)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, empty_database_factory: Callable[[str, str], str]) -> str:
+    """A database of each backend with the schema built by `alembic upgrade head`."""
+    url = empty_database_factory(request.param, "suite")
+    migrate.upgrade(url)
+    return url
+
+
+def _empty_all_tables(app: Flask) -> None:
+    with app.app_context():
+        tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (names from our own metadata)
+
+
+def make_test_app(database_url: str, **overrides: object) -> Flask:
+    config = {
+        "TRYGG_ENV": "test",
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def _dispose(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Builds extra apps on the test database (`raw=True`: only the given config, as in production) and disposes them."""
+    apps: list[Flask] = []
+
+    def build(config: dict[str, object] | None = None, *, raw: bool = False) -> Flask:
+        config = dict(config or {})
+        config.setdefault("SQLALCHEMY_DATABASE_URI", database_url)
+        built = create_app(config) if raw else make_test_app(database_url, **config)
+        apps.append(built)
+        return built
+
+    yield build
+    for built in apps:
+        _dispose(built)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_test_app(database_url)
+    _empty_all_tables(app)
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """The app's SQLAlchemy session inside an application context."""
+    with app.app_context():
+        yield db.session
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
