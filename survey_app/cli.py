@@ -50,7 +50,7 @@ def user_group() -> None:
 
 
 def _read_new_password() -> str:
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     if stdin.isatty():
         return click.prompt(_("Password"), hide_input=True, confirmation_prompt=_("Repeat the password"))
     first, second = stdin.readline().rstrip("\r\n"), stdin.readline().rstrip("\r\n")
@@ -184,3 +184,7 @@ for _command in COMMANDS:
 def register_commands(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
+
+
+if __name__ == "__main__":
+    main()

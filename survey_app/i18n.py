@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from babel.support import Translations
-from flask import Flask, has_app_context, request, session
+from flask import Flask, has_app_context, has_request_context, request, session
 
 from survey_app.extensions import babel
 
@@ -16,6 +16,8 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 def select_locale() -> str:
     from flask import current_app
 
+    if not has_request_context():  # the command line speaks the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     requested = request.args.get("lang")
     if requested in languages:

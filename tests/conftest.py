@@ -27,6 +27,22 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile stale catalogs, so that running pytest directly tests the same texts as `make test`."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (Path(__file__).resolve().parent.parent / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=po_path.parts[-3])
+            partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+            with partial.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
+            partial.replace(mo_path)  # atomic, in case several test processes start at once
+
+
 def _worker_suffix() -> str:
     return re.sub(r"\W", "", os.environ.get("PYTEST_XDIST_WORKER", "main"))
 
@@ -59,7 +75,8 @@ def empty_database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
     def make(backend: str, name: str) -> str:
         if backend == "sqlite":
-            return URL.create("sqlite", database=str(tmp_path_factory.mktemp("db") / f"{name}.sqlite")).render_as_string()
+            path = tmp_path_factory.mktemp("db") / f"{name}.sqlite"
+            return URL.create("sqlite", database=str(path)).render_as_string()
         database = f"trygg_{name}_{_worker_suffix()}"
         created.append(database)
         return create_postgres_database(database)
@@ -107,7 +124,10 @@ def _dispose(app: Flask) -> None:
 
 @pytest.fixture
 def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
-    """Builds extra apps on the test database (`raw=True`: only the given config, as in production) and disposes them."""
+    """Builds extra apps on the test database and disposes of them.
+
+    `raw=True` passes only the given config to `create_app`, as in production.
+    """
     apps: list[Flask] = []
 
     def build(config: dict[str, object] | None = None, *, raw: bool = False) -> Flask:

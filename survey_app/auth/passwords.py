@@ -7,7 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
-MIN_SCORE = 3  # zxcvbn 0-4; 3 = "safely unguessable: moderate protection from offline slow-hash scenario"
+MIN_SCORE = 4  # zxcvbn 0-4; 4 = at least 10^10 guesses ("strong protection from an offline slow-hash attack")
 
 # Words an attacker tries first against a Swedish municipality, beyond zxcvbn's English dictionaries.
 LOCAL_WORDS = (

@@ -1,0 +1,46 @@
+# Trygg: two commands do all the set-up (see README.md).
+#   make demo   the app with demo data on SQLite at http://127.0.0.1:5000
+#   make test   the whole test suite (set TEST_DATABASE_URL to run it on PostgreSQL as well)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+DEMO_ENV := TRYGG_ENV=development
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint translations bench clean
+
+$(INSTALLED): pyproject.toml
+	PYTHON=$(PYTHON) sh scripts/ensure-system.sh python
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+translations/%.mo: translations/%.po $(INSTALLED)
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
+
+demo: $(INSTALLED) $(COMPILED)
+	mkdir -p instance
+	$(DEMO_ENV) $(BIN)/trygg db upgrade
+	$(DEMO_ENV) $(BIN)/trygg demo
+	$(DEMO_ENV) $(BIN)/trygg serve
+
+test: $(INSTALLED) $(COMPILED)
+	sh scripts/ensure-system.sh browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+translations: $(INSTALLED)
+	$(BIN)/python scripts/i18n.py update
+
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/analysis.py
+
+clean:
+	rm -rf $(VENV) node_modules translations/*/LC_MESSAGES/*.mo

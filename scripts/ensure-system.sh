@@ -1,0 +1,44 @@
+#!/bin/sh
+# Installs what Trygg needs from outside Python, only when it is missing, on Debian or Ubuntu.
+#   scripts/ensure-system.sh python    the venv module for python3 (Debian ships it separately)
+#   scripts/ensure-system.sh browser   Chromium, ChromeDriver and axe-core, for the accessibility tests
+set -eu
+cd "$(dirname "$0")/.."
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else echo "Needs root to run: $*" >&2; exit 1
+    fi
+}
+
+apt_install() {
+    echo "Installing Debian packages: $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+python_bin=${PYTHON:-python3}
+
+case "${1:-}" in
+python)
+    if ! "$python_bin" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        version=$("$python_bin" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+        apt_install "python${version}-venv"
+    fi
+    ;;
+browser)
+    missing=""
+    command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+    command -v chromedriver >/dev/null 2>&1 || missing="$missing chromium-driver"
+    command -v npm >/dev/null 2>&1 || missing="$missing npm"
+    [ -z "$missing" ] || apt_install $missing
+    if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/axe-core/axe.min.js ]; then
+        npm ci --no-audit --no-fund --loglevel=error
+        touch node_modules/axe-core/axe.min.js
+    fi
+    ;;
+*)
+    echo "usage: $0 python|browser" >&2; exit 2
+    ;;
+esac

@@ -1,0 +1,85 @@
+"""Storing submitted responses: one `Response` row and its `Answer` rows, anonymous by structure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from analysis.bands import age_band
+from analysis.instrument import Instrument, ItemType, effective_answers, respondent_age
+from survey_app.models import Answer, Channel, Response, Survey
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedResponse:
+    """Validated answers by item code: a code, a tuple of codes (multiple choice), an int or a text."""
+
+    answers: Mapping[str, object]
+    language: str
+    submitted_on: dt.date
+    channel: Channel = Channel.WEB
+
+
+def _answer_rows(instrument: Instrument, answers: Mapping[str, object]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for item in instrument.questions:
+        value = answers.get(item.code)
+        if value is None or value == "" or value == ():
+            continue
+        if item.type == ItemType.MULTIPLE_CHOICE:
+            rows.extend({"item_code": item.code, "value_code": code} for code in value)  # type: ignore[union-attr]
+        elif item.is_coded:
+            rows.append({"item_code": item.code, "value_code": str(value)})
+        elif item.type == ItemType.FREE_TEXT:
+            rows.append({"item_code": item.code, "value_text": str(value)})
+        else:
+            rows.append({"item_code": item.code, "value_number": float(value)})  # type: ignore[arg-type]
+    return rows
+
+
+def _background(instrument: Instrument, answers: Mapping[str, object], year: int) -> dict[str, str | None]:
+    background: dict[str, str | None] = {"area_code": None, "gender": None}
+    for item in instrument.questions:
+        if item.type == ItemType.AREA and item.code == "area":
+            background["area_code"] = answers.get(item.code)  # type: ignore[assignment]
+        elif item.type == ItemType.GENDER and background["gender"] is None:
+            background["gender"] = answers.get(item.code)  # type: ignore[assignment]
+    background["age_band"] = age_band(respondent_age(instrument, answers, reference_year=year))
+    return background
+
+
+def store_responses(
+    session: Session, survey: Survey, instrument: Instrument, submitted: Sequence[SubmittedResponse]
+) -> list[Response]:
+    """Store responses with their answers; hidden items (skip logic) are dropped, never stored.
+
+    Answers go in with one multi-row INSERT, so a batch of thousands (the demo, a paper import) stays fast.
+    """
+    responses = []
+    answer_sets = []
+    for entry in submitted:
+        kept = effective_answers(instrument, entry.answers)
+        responses.append(
+            Response(
+                survey_id=survey.id,
+                submitted_on=entry.submitted_on,
+                language=entry.language,
+                channel=entry.channel.value,
+                **_background(instrument, kept, entry.submitted_on.year),
+            )
+        )
+        answer_sets.append(_answer_rows(instrument, kept))
+    session.add_all(responses)
+    session.flush()
+    rows = [
+        {"response_id": response.id, "value_code": None, "value_number": None, "value_text": None, **row}
+        for response, answers in zip(responses, answer_sets, strict=True)
+        for row in answers
+    ]
+    if rows:
+        session.execute(insert(Answer), rows)
+    return responses

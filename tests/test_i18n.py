@@ -1,0 +1,62 @@
+"""Every string a person reads goes through Babel, and every catalog is complete."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+LOCALES = ("sv", "en")
+
+
+def _catalog(path: Path, locale: str | None = None):
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def _ids(catalog) -> set[object]:
+    return {message.id for message in catalog if message.id}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_is_complete_and_has_no_fuzzy_entries(locale: str) -> None:
+    catalog = _catalog(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", locale)
+    template = _catalog(TRANSLATIONS / "messages.pot")
+    assert _ids(template) <= _ids(catalog), f"run `python scripts/i18n.py update`: {_ids(template) - _ids(catalog)}"
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            problems.append(f"missing: {message.id!r}")
+        if message.fuzzy:
+            problems.append(f"fuzzy: {message.id!r}")
+        if message.python_format:
+            for check_problem in message.check(catalog):
+                problems.append(f"{message.id!r}: {check_problem}")
+    assert problems == []
+
+
+def test_template_is_up_to_date_with_the_code(tmp_path: Path) -> None:
+    """messages.pot holds exactly the strings the code marks for translation."""
+    fresh = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l", "-k",
+         "lazy_gettext", "-k", "ngettext:1,2", "--no-location", "-o", str(fresh), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    assert _ids(_catalog(fresh)) == _ids(_catalog(TRANSLATIONS / "messages.pot")), (
+        "run `python scripts/i18n.py update` and translate the new strings"
+    )
+
+
+def test_swedish_is_the_default_and_actually_translated(client) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "Hoppa till innehållet" in page
+    assert "Skip to content" not in page

@@ -1,0 +1,116 @@
+"""The `trygg` command line."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from survey_app.auth.passwords import verify_password
+from survey_app.cli import main
+from survey_app.extensions import db
+from survey_app.models import AuditEvent, StaffUser
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG = "korvstånd-Lyktstolpe-91-gräsmatta"
+
+
+def invoke(app: Flask, arguments: list[str], stdin: str | None = None):  # noqa: ANN201
+    return app.test_cli_runner().invoke(main, arguments, input=stdin)
+
+
+def test_user_create_reads_the_password_twice_and_stores_an_argon2id_hash(app: Flask) -> None:
+    result = invoke(app, ["user", "create", "--role", "analyst", "--email", " Ana@Kommun.se "], f"{STRONG}\n{STRONG}\n")
+    assert result.exit_code == 0, result.output
+    assert "Skapade analyst ana@kommun.se." in result.output
+    with app.app_context():
+        user = db.session.scalars(select(StaffUser)).one()
+        assert user.email == "ana@kommun.se"
+        assert user.role == "analyst"
+        assert user.password_hash.startswith("$argon2id$")
+        assert verify_password(user.password_hash, STRONG)
+        assert not verify_password(user.password_hash, STRONG + "x")
+        event = db.session.scalars(select(AuditEvent)).one()
+        assert (event.action, event.actor_label, event.target_id) == ("staff_user.create", "cli", str(user.id))
+
+
+@pytest.mark.parametrize(
+    ("email", "passwords", "message"),
+    [
+        ("a@kommun.se", "Sommar2024!\nSommar2024!\n", "minst 12 tecken"),
+        ("a@kommun.se", "trygghet2024kommun\ntrygghet2024kommun\n", "för lätt att gissa"),
+        ("a@kommun.se", "aaaaaaaaaaaaaaaa\naaaaaaaaaaaaaaaa\n", "för lätt att gissa"),
+        ("a@kommun.se", f"{STRONG}\n{STRONG}x\n", "inte likadana"),
+        ("inte-en-adress", f"{STRONG}\n{STRONG}\n", "giltig e-postadress"),
+    ],
+)
+def test_user_create_rejects_weak_passwords_and_bad_input(app: Flask, email: str, passwords: str, message: str) -> None:
+    result = invoke(app, ["user", "create", "--role", "admin", "--email", email], passwords)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StaffUser)) == 0
+
+
+def test_user_create_refuses_a_duplicate_and_an_unknown_role(app: Flask) -> None:
+    assert invoke(app, ["user", "create", "--role", "admin", "--email", "a@kommun.se"], f"{STRONG}\n{STRONG}\n").exit_code == 0
+    duplicate = invoke(app, ["user", "create", "--role", "admin", "--email", "A@kommun.se"], f"{STRONG}\n{STRONG}\n")
+    assert duplicate.exit_code != 0
+    assert "finns redan ett personalkonto" in duplicate.output
+    unknown = invoke(app, ["user", "create", "--role", "boss", "--email", "b@kommun.se"], f"{STRONG}\n{STRONG}\n")
+    assert unknown.exit_code != 0
+
+
+def test_db_upgrade_builds_an_empty_database(app_factory, empty_database_factory, database_url: str) -> None:
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    fresh = empty_database_factory(backend, "cli_upgrade")
+    app = app_factory({"SQLALCHEMY_DATABASE_URI": fresh})
+    result = invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "Databasen är uppdaterad." in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StaffUser)) == 0  # the table exists
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_runs_gunicorn_on_the_given_port(tmp_path: Path) -> None:
+    port = _free_port()
+    database = tmp_path / "serve.sqlite"
+    environment = {**os.environ, "TRYGG_ENV": "development", "DATABASE_URL": f"sqlite:///{database}"}
+    subprocess.run([sys.executable, "-m", "survey_app.cli", "db", "upgrade"], env=environment, check=True, cwd=ROOT,
+                   capture_output=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "survey_app.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=environment, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        body = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:  # noqa: S310
+                    body = response.read().decode()
+                    server_header = response.headers.get("Server", "")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert "Trygghetsenkäter" in body
+        assert "gunicorn" in server_header
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        assert server.stdout is not None
+        server.stdout.close()
