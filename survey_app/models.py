@@ -220,3 +220,21 @@ class AuditEvent(Base):
     target_type: Mapped[str | None] = mapped_column(String(64))
     target_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SurveyDraft(Base):
+    """A resident's answers in progress, found by a random token in a cookie or by a resume code.
+
+    Deleted when submitted, which is what makes submission exactly-once, or when the wave closes.
+    """
+
+    __tablename__ = "survey_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    resume_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    language: Mapped[str] = mapped_column(String(8))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    page: Mapped[int] = mapped_column(Integer, default=0)
+    updated_on: Mapped[dt.date] = mapped_column(Date, default=today, onupdate=today)
