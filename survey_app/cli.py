@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -128,6 +129,110 @@ def questionnaire_load(path: Path) -> None:
                      version=questionnaire.version))
 
 
+# --- survey waves -------------------------------------------------------------------------------------------
+
+
+@click.group("survey")
+def survey_group() -> None:
+    """Survey waves."""
+
+
+def _parse_date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(_("Write the date as YYYY-MM-DD."), param_hint=option) from None
+
+
+@survey_group.command("open")
+@click.option("--questionnaire", "questionnaire_ref", required=True, help="SLUG or SLUG:VERSION (newest if omitted).")
+@click.option("--slug", required=True, help="Address of the wave, e.g. trygghetsenkat-2027.")
+@click.option("--title", required=True)
+@click.option("--start", "start_text", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--end", "end_text", required=True, help="Last day, YYYY-MM-DD.")
+@click.option("--areas", "area_codes", default="", help="Area codes, comma separated (default: every area).")
+@click.option("--languages", default="sv", show_default=True, help="Comma separated; sv is required.")
+@click.option("--access", type=click.Choice(["link", "codes", "both"]), default="link", show_default=True)
+@click.option("--codes", "code_count", type=click.IntRange(0, 100_000), default=0, help="Invitation codes to print.")
+@click.option("--draft", "as_draft", is_flag=True, help="Create the wave without opening it.")
+@with_appcontext
+def survey_open(
+    questionnaire_ref: str, slug: str, title: str, start_text: str, end_text: str, area_codes: str,
+    languages: str, access: str, code_count: int, as_draft: bool,
+) -> None:
+    """Create a survey wave from a loaded questionnaire version and open it."""
+    from sqlalchemy import select
+
+    from survey_app.extensions import db
+    from survey_app.models import Area, Questionnaire, SurveyStatus
+    from survey_app.survey.messages import WAVE_MESSAGES
+    from survey_app.survey.waves import WaveError, create_wave, generate_invitation_codes
+
+    slug_part, _sep, version = questionnaire_ref.partition(":")
+    query = select(Questionnaire).where(Questionnaire.slug == slug_part)
+    if version:
+        query = query.where(Questionnaire.version == version)
+    candidates = list(db.session.scalars(query.order_by(Questionnaire.loaded_at.desc(), Questionnaire.id.desc())))
+    if not candidates:
+        raise click.ClickException(_("No loaded questionnaire %(ref)s. Load it with `trygg questionnaire load`.",
+                                     ref=questionnaire_ref))
+    codes = [code.strip() for code in area_codes.split(",") if code.strip()]
+    areas = list(db.session.scalars(select(Area).where(Area.code.in_(codes)) if codes else select(Area)))
+    missing = sorted(set(codes) - {area.code for area in areas})
+    if missing:
+        raise click.ClickException(_("Unknown areas: %(codes)s.", codes=", ".join(missing)))
+    try:
+        survey = create_wave(
+            db.session, questionnaire=candidates[0], slug=slug, title=title,
+            period_start=_parse_date(start_text, "--start"), period_end=_parse_date(end_text, "--end"),
+            areas=areas, languages=[lang.strip() for lang in languages.split(",") if lang.strip()],
+            open_link=access in ("link", "both"), invitation_codes=access in ("codes", "both"),
+            status=SurveyStatus.DRAFT if as_draft else SurveyStatus.OPEN,
+        )
+        printed = generate_invitation_codes(db.session, survey, code_count) if code_count else []
+    except WaveError as error:
+        db.session.rollback()
+        raise click.ClickException(str(WAVE_MESSAGES[error.reason])) from None
+    db.session.commit()
+    click.echo(_("Survey wave %(slug)s created (%(status)s), %(areas)s areas.", slug=survey.slug,
+                 status=survey.status, areas=len(areas)))
+    for code in printed:
+        click.echo(code)
+
+
+@survey_group.command("close")
+@click.argument("slug")
+@with_appcontext
+def survey_close(slug: str) -> None:
+    """Close a wave; answers in progress that were never sent are deleted."""
+    from sqlalchemy import select
+
+    from survey_app.extensions import db
+    from survey_app.models import Survey
+    from survey_app.survey.flow import close_wave
+
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None:
+        raise click.ClickException(_("No survey wave %(slug)s.", slug=slug))
+    deleted = close_wave(db.session, survey)
+    db.session.commit()
+    click.echo(_("Closed %(slug)s; %(n)s unsent drafts deleted.", slug=slug, n=deleted))
+
+
+@survey_group.command("close-expired")
+@with_appcontext
+def survey_close_expired() -> None:
+    """Close every wave whose period has ended and delete its unsent drafts (run daily)."""
+    from survey_app.db import today
+    from survey_app.extensions import db
+    from survey_app.survey.flow import close_expired_waves, purge_orphan_drafts
+
+    closed = close_expired_waves(db.session, today())
+    purge_orphan_drafts(db.session)
+    db.session.commit()
+    click.echo(_("Closed %(n)s survey waves.", n=len(closed)))
+
+
 # --- demo, server, analysis ---------------------------------------------------------------------------------
 
 
@@ -176,7 +281,7 @@ def analyse(arguments: tuple[str, ...]) -> None:
     sys.exit(analysis_main(list(arguments)))
 
 
-COMMANDS = (db_group, user_group, questionnaire_group, demo, serve, analyse)
+COMMANDS = (db_group, user_group, questionnaire_group, survey_group, demo, serve, analyse)
 for _command in COMMANDS:
     main.add_command(_command)
 

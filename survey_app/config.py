@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "PREFERRED_URL_SCHEME": "https",
     "QUESTIONNAIRE_DIR": str(PROJECT_ROOT / "questionnaires"),
     "ORGANISATION_NAME": "Exempelkommunen",
+    "PRIVACY_CONTACT": "kommunen@exempelkommunen.se",
+    "ACCESSIBILITY_CONTACT": "tillganglighet@exempelkommunen.se",
+    "ACCESSIBILITY_REVIEWED": dt.date(2026, 11, 25),
+    "RESPONSE_RETENTION_YEARS": 5,
 }
 
 # Environment variables read besides the TRYGG_-prefixed ones.

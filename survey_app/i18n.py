@@ -14,11 +14,18 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
 def select_locale() -> str:
-    from flask import current_app
+    """The draft's language inside a survey flow; else a language the visitor picked; else Swedish.
+
+    Survey pages may offer more languages than the rest of the site (a wave in Arabic, say): their views put the
+    wave's languages in `g.allowed_languages` before anything is translated.
+    """
+    from flask import current_app, g
 
     if not has_request_context():  # the command line speaks the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    languages = current_app.config["LANGUAGES"]
+    if g.get("survey_language"):
+        return g.survey_language
+    languages = (*current_app.config["LANGUAGES"], *g.get("allowed_languages", ()))
     requested = request.args.get("lang")
     if requested in languages:
         session["lang"] = requested

@@ -1,17 +1,314 @@
-"""Resident-facing pages."""
+"""Resident-facing pages: the start page, a wave's landing page, the question pages, summary, submission, thanks.
+
+Views parse the request, call `flow` services and render; they commit once at the end of a request that changed
+something. Every page of the flow is sent with `Cache-Control: no-store`, so the back button shows what is saved and
+a shared computer keeps no copy of anyone's answers.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from analysis.instrument import Instrument, effective_answers, visible_items, visible_questions
 from survey_app.db import today
 from survey_app.extensions import db
-from survey_app.survey import services
+from survey_app.models import Survey, SurveyDraft
+from survey_app.survey import flow, presentation, services
+from survey_app.survey.forms import read_page
+from survey_app.survey.presentation import summary_rows
+from survey_app.survey.questionnaires import instrument_of
 
 blueprint = Blueprint("survey", __name__, template_folder="templates")
+
+
+@blueprint.context_processor
+def presentation_helpers() -> dict[str, Any]:
+    return {
+        "question_text": presentation.question_text,
+        "help_text": presentation.help_text,
+        "option_text": presentation.option_text,
+        "page_title": presentation.page_title,
+        "options_of": presentation.options_of,
+    }
+
+DRAFTS_KEY = "drafts"  # session: slug -> draft token
+SUBMITTED_KEY = "submitted"  # session: slugs this browser has submitted, to answer a resubmission kindly
+
+@blueprint.after_request
+def never_cache(response: WerkzeugResponse) -> WerkzeugResponse:
+    if request.endpoint and request.endpoint != "survey.start":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.get("/")
 def start() -> str:
     surveys = services.open_surveys(db.session, today())
     return render_template("survey/start.html", surveys=surveys)
+
+
+@blueprint.get("/tillganglighet")
+def accessibility() -> str:
+    return render_template("survey/accessibility.html")
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _wave_or_unavailable(slug: str) -> Survey | ResponseReturnValue:
+    if len(slug) > 100:
+        abort(404)
+    survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug))
+    if survey is None:
+        abort(404)
+    if survey.status == "draft":
+        abort(404)  # a wave being prepared is not public
+    g.allowed_languages = tuple(survey.languages)
+    if not flow.is_answerable(survey, today()):
+        closed = survey.status == "closed" or survey.period_end < today()
+        return render_template("survey/unavailable.html", survey=survey, closed=closed), 410 if closed else 404
+    return survey
+
+
+def with_open_wave(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """Load the wave named by `slug`, or answer with a friendly page when it is unknown, closed or not yet open."""
+
+    @wraps(view)
+    def wrapper(slug: str, **kwargs: Any) -> ResponseReturnValue:
+        found = _wave_or_unavailable(slug)
+        if not isinstance(found, Survey):
+            return found
+        return view(found, **kwargs)
+
+    return wrapper
+
+
+def _draft_token(survey: Survey) -> str | None:
+    tokens = session.get(DRAFTS_KEY)
+    return tokens.get(survey.slug) if isinstance(tokens, dict) else None
+
+
+def _remember_draft(survey: Survey, token: str) -> None:
+    tokens = session.get(DRAFTS_KEY)
+    tokens = dict(tokens) if isinstance(tokens, dict) else {}
+    tokens[survey.slug] = token
+    session[DRAFTS_KEY] = tokens
+
+
+def _forget_draft(survey: Survey, *, submitted: bool) -> None:
+    tokens = session.get(DRAFTS_KEY)
+    if isinstance(tokens, dict) and survey.slug in tokens:
+        session[DRAFTS_KEY] = {k: v for k, v in tokens.items() if k != survey.slug}
+    if submitted:
+        done = session.get(SUBMITTED_KEY)
+        done = [s for s in done if isinstance(s, str)][-20:] if isinstance(done, list) else []
+        session[SUBMITTED_KEY] = [*done, survey.slug]
+
+
+def _current_draft(survey: Survey) -> SurveyDraft | None:
+    draft = flow.find_draft(db.session, survey, _draft_token(survey))
+    if draft is not None:
+        requested = request.args.get("lang")
+        if requested in survey.languages and requested != draft.language:
+            draft.language = requested
+            db.session.commit()
+        g.survey_language = draft.language
+    return draft
+
+
+def _no_draft(survey: Survey) -> WerkzeugResponse:
+    done = session.get(SUBMITTED_KEY)
+    if isinstance(done, list) and survey.slug in done:
+        return redirect(url_for("survey.thanks", slug=survey.slug))
+    return redirect(url_for("survey.landing", slug=survey.slug, expired=1))
+
+
+def _page_context(survey: Survey, instrument: Instrument, draft: SurveyDraft) -> dict[str, Any]:
+    pages = flow.shown_pages(instrument, draft.answers)
+    return {"survey": survey, "instrument": instrument, "draft": draft, "pages": pages}
+
+
+# --- the flow ----------------------------------------------------------------------------------------------
+
+
+@blueprint.get("/enkat/<slug>")
+@with_open_wave
+def landing(survey: Survey) -> ResponseReturnValue:
+    instrument = instrument_of(survey.questionnaire)
+    language = _landing_language(survey)
+    draft = flow.find_draft(db.session, survey, _draft_token(survey))
+    return render_template(
+        "survey/landing.html", survey=survey, instrument=instrument, language=language, draft=draft,
+        expired=request.args.get("expired") == "1",
+    )
+
+
+def _landing_language(survey: Survey) -> str:
+    from flask_babel import get_locale
+
+    locale = str(get_locale())
+    return locale if locale in survey.languages else "sv"
+
+
+@blueprint.post("/enkat/<slug>/borja")
+@with_open_wave
+def begin(survey: Survey) -> ResponseReturnValue:
+    language = request.form.get("language", "sv")
+    if language not in survey.languages:
+        language = "sv"
+    g.survey_language = language
+    try:
+        started = flow.start_draft(db.session, survey, language=language, invitation_code=request.form.get("code"))
+    except flow.FlowError as error:
+        db.session.rollback()
+        instrument = instrument_of(survey.questionnaire)
+        status = 409 if error.reason == "code_invalid_or_used" else 400
+        return render_template(
+            "survey/landing.html", survey=survey, instrument=instrument, language=language, draft=None,
+            code_error=_flow_message(error.reason), code_value=(request.form.get("code") or "")[:64],
+        ), status
+    db.session.commit()
+    _remember_draft(survey, started.token)
+    first = flow.shown_pages(instrument_of(survey.questionnaire), {})[0]
+    return redirect(url_for("survey.page", slug=survey.slug, number=first + 1))
+
+
+@blueprint.route("/enkat/<slug>/sida/<int:number>", methods=["GET", "POST"])
+@with_open_wave
+def page(survey: Survey, number: int) -> ResponseReturnValue:
+    draft = _current_draft(survey)
+    if draft is None:
+        return _no_draft(survey)
+    instrument = instrument_of(survey.questionnaire)
+    page_index = number - 1
+    if not 0 <= page_index < len(instrument.pages):
+        abort(404)
+    context = _page_context(survey, instrument, draft)
+    errors: dict[str, str] = {}
+    raw: dict[str, object] = {}
+    if request.method == "POST":
+        result = read_page(
+            instrument, page_index, request.form, saved=draft.answers, areas=[a.code for a in survey.areas],
+            language=draft.language, today=today(),
+        )
+        if result.below_audience_age or result.above_audience_age:
+            flow.discard_draft(db.session, draft)
+            db.session.commit()
+            _forget_draft(survey, submitted=False)
+            return render_template("survey/outside_audience.html", survey=survey, instrument=instrument,
+                                   too_young=result.below_audience_age)
+        flow.save_answers(draft, {**result.answers}, page=page_index)
+        action = request.form.get("action", "next")
+        if action == "save":
+            code = flow.new_resume_code(draft)
+            db.session.commit()
+            return render_template("survey/saved.html", survey=survey, code=code, number=number)
+        pages = flow.shown_pages(instrument, draft.answers)
+        if action == "back":
+            db.session.commit()
+            earlier = [p for p in pages if p < page_index]
+            if earlier:
+                return redirect(url_for("survey.page", slug=survey.slug, number=earlier[-1] + 1))
+            return redirect(url_for("survey.landing", slug=survey.slug))
+        if not result.errors:
+            db.session.commit()
+            later = [p for p in pages if p > page_index]
+            if later and action != "summary":
+                return redirect(url_for("survey.page", slug=survey.slug, number=later[0] + 1))
+            return redirect(url_for("survey.summary", slug=survey.slug))
+        db.session.commit()  # keep the valid answers of a page with errors too: nothing is lost
+        errors, raw = result.errors, result.raw
+        context = _page_context(survey, instrument, draft)
+    elif page_index not in context["pages"]:
+        # A page skip logic now hides (for example after going back and changing an answer): go to the next shown one.
+        later = [p for p in context["pages"] if p > page_index]
+        target = url_for("survey.page", slug=survey.slug, number=later[0] + 1) if later else url_for(
+            "survey.summary", slug=survey.slug)
+        return redirect(target)
+    answers = effective_answers(instrument, {**draft.answers, **raw})
+    return render_template(
+        "survey/page.html", **context, page_index=page_index, items=visible_items(instrument, answers, page_index),
+        visible_codes={item.code for item in visible_questions(instrument, answers, page_index)},
+        answers={**draft.answers, **raw}, errors=errors, language=draft.language,
+        area_names={area.code: area.name for area in survey.areas},
+    ), 400 if errors else 200
+
+
+@blueprint.get("/enkat/<slug>/sammanfattning")
+@with_open_wave
+def summary(survey: Survey) -> ResponseReturnValue:
+    draft = _current_draft(survey)
+    if draft is None:
+        return _no_draft(survey)
+    instrument = instrument_of(survey.questionnaire)
+    rows = summary_rows(instrument, draft.answers, draft.language, {a.code: a.name for a in survey.areas})
+    return render_template("survey/summary.html", **_page_context(survey, instrument, draft), rows=rows,
+                           language=draft.language)
+
+
+@blueprint.post("/enkat/<slug>/skicka")
+@with_open_wave
+def send(survey: Survey) -> ResponseReturnValue:
+    draft = _current_draft(survey)
+    if draft is None:
+        return _no_draft(survey)
+    stored = flow.submit(db.session, survey, draft, today())
+    if stored:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    _forget_draft(survey, submitted=True)
+    return redirect(url_for("survey.thanks", slug=survey.slug))
+
+
+@blueprint.get("/enkat/<slug>/tack")
+def thanks(slug: str) -> ResponseReturnValue:
+    survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug)) if len(slug) <= 100 else None
+    if survey is None:
+        abort(404)
+    g.allowed_languages = tuple(survey.languages)
+    return render_template("survey/thanks.html", survey=survey)
+
+
+@blueprint.route("/enkat/<slug>/fortsatt", methods=["GET", "POST"])
+@with_open_wave
+def resume(survey: Survey) -> ResponseReturnValue:
+    error = None
+    if request.method == "POST":
+        try:
+            started = flow.resume_draft(db.session, survey, request.form.get("code", ""))
+        except flow.FlowError as failure:
+            db.session.rollback()
+            error = _flow_message(failure.reason)
+        else:
+            db.session.commit()
+            _remember_draft(survey, started.token)
+            g.survey_language = started.draft.language
+            pages = flow.shown_pages(instrument_of(survey.questionnaire), started.draft.answers)
+            target = started.draft.page if started.draft.page in pages else pages[0]
+            return redirect(url_for("survey.page", slug=survey.slug, number=target + 1))
+    return render_template("survey/resume.html", survey=survey, error=error), 400 if error else 200
+
+
+def _flow_message(reason: str) -> str:
+    messages = {
+        "unknown_language": _("Choose one of the languages offered."),
+        "code_required": _("Write the code from your invitation letter."),
+        "code_invalid_or_used": _(
+            "The code is not valid or has already been used. Check that you wrote it correctly. "
+            "Each code can be used once."
+        ),
+        "resume_code_unknown": _(
+            "We could not find saved answers with that code. Check the code. "
+            "Saved answers are deleted when the survey closes."
+        ),
+    }
+    return messages.get(reason, _("Something went wrong. Try again."))
+

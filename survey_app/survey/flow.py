@@ -1,0 +1,162 @@
+"""The resident's way through a survey wave: drafts, pages, resume codes and the exactly-once submission.
+
+A draft is found by a random token kept in the resident's (signed, HttpOnly) session cookie; the database keeps only
+its SHA-256. Submitting deletes the draft and inserts the response in one transaction, and only the request whose
+DELETE removed the row goes on to store anything: a double click, a retried POST or a resubmit from the back button
+find no draft and are shown the thank-you page instead, with nothing stored twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from analysis.instrument import Instrument, is_page_shown
+from survey_app.models import Survey, SurveyDraft, SurveyStatus
+from survey_app.survey.questionnaires import instrument_of
+from survey_app.survey.responses import SubmittedResponse, store_responses
+from survey_app.survey.waves import CODE_ALPHABET, hash_code, use_invitation_code
+
+
+class FlowError(ValueError):
+    """A step the resident cannot take; `reason` is a stable code the view turns into a Swedish message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", errors="replace")).hexdigest()
+
+
+def find_open_survey(session: Session, slug: str, today: dt.date) -> Survey | None:
+    """The wave with this slug if residents can answer it today, else None."""
+    survey = session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None or not is_answerable(survey, today):
+        return None
+    return survey
+
+
+def is_answerable(survey: Survey, today: dt.date) -> bool:
+    return survey.status == SurveyStatus.OPEN.value and survey.period_start <= today <= survey.period_end
+
+
+@dataclass(frozen=True, slots=True)
+class StartedDraft:
+    draft: SurveyDraft
+    token: str  # goes into the resident's cookie; only its hash is stored
+
+
+def start_draft(session: Session, survey: Survey, *, language: str, invitation_code: str | None) -> StartedDraft:
+    """Begin answering. A wave that needs codes marks the code used here, atomically and without linking it."""
+    if language not in survey.languages:
+        raise FlowError("unknown_language")
+    code = (invitation_code or "").strip()
+    if survey.invitation_codes and (code or not survey.open_link):
+        if not code:
+            raise FlowError("code_required")
+        if len(code) > 64 or not use_invitation_code(session, survey, code):
+            raise FlowError("code_invalid_or_used")
+    token = secrets.token_urlsafe(32)
+    draft = SurveyDraft(survey_id=survey.id, token_hash=_hash(token), language=language, answers={}, page=0)
+    session.add(draft)
+    session.flush()
+    return StartedDraft(draft, token)
+
+
+def find_draft(session: Session, survey: Survey, token: str | None) -> SurveyDraft | None:
+    if not token or len(token) > 100:
+        return None
+    return session.scalar(
+        select(SurveyDraft).where(SurveyDraft.token_hash == _hash(token), SurveyDraft.survey_id == survey.id)
+    )
+
+
+def save_answers(draft: SurveyDraft, answers: Mapping[str, object], *, page: int) -> None:
+    """Merge one page's answers into the draft; a blank answer removes an earlier one."""
+    merged = dict(draft.answers)
+    for code, value in answers.items():
+        if value is None:
+            merged.pop(code, None)
+        else:
+            merged[code] = list(value) if isinstance(value, tuple) else value
+    draft.answers = merged  # a new dict, so the JSON column is seen as changed
+    draft.page = page
+
+
+def shown_pages(instrument: Instrument, answers: Mapping[str, object]) -> list[int]:
+    """Indexes of the pages the resident sees, given the answers so far (skip logic can hide whole pages)."""
+    return [index for index in range(len(instrument.pages)) if is_page_shown(instrument, answers, index)]
+
+
+def new_resume_code(draft: SurveyDraft) -> str:
+    """A fresh code to write down; it replaces any earlier one. Shown once, stored as a hash."""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    draft.resume_code_hash = hash_code(code)
+    return f"{code[:5]}-{code[5:]}"
+
+
+def resume_draft(session: Session, survey: Survey, code: str) -> StartedDraft:
+    """Continue a draft from its resume code, on any device; the old cookie token stops working."""
+    if not code or len(code) > 64:
+        raise FlowError("resume_code_unknown")
+    draft = session.scalar(
+        select(SurveyDraft).where(SurveyDraft.resume_code_hash == hash_code(code), SurveyDraft.survey_id == survey.id)
+    )
+    if draft is None:
+        raise FlowError("resume_code_unknown")
+    token = secrets.token_urlsafe(32)
+    draft.token_hash = _hash(token)
+    session.flush()
+    return StartedDraft(draft, token)
+
+
+def submit(session: Session, survey: Survey, draft: SurveyDraft, today: dt.date) -> bool:
+    """Store the draft as a response, exactly once. Returns False when another request already did.
+
+    The DELETE decides: of two simultaneous submissions of one draft, the database lets exactly one of them remove
+    the row, and only that one inserts the response.
+    """
+    answers = dict(draft.answers)
+    language = draft.language
+    removed = session.execute(delete(SurveyDraft).where(SurveyDraft.id == draft.id)).rowcount
+    if removed != 1:
+        return False
+    session.expunge(draft)
+    instrument = instrument_of(survey.questionnaire)
+    store_responses(session, survey, instrument, [SubmittedResponse(answers, language, today)])
+    return True
+
+
+def discard_draft(session: Session, draft: SurveyDraft) -> None:
+    session.execute(delete(SurveyDraft).where(SurveyDraft.id == draft.id))
+
+
+def close_wave(session: Session, survey: Survey) -> int:
+    """Close a wave and delete its unsubmitted drafts; returns how many drafts were deleted."""
+    survey.status = SurveyStatus.CLOSED.value
+    return session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id)).rowcount
+
+
+def close_expired_waves(session: Session, today: dt.date) -> list[Survey]:
+    """Close every open wave whose period has ended (run daily, e.g. from cron with `trygg survey close-expired`)."""
+    expired = list(
+        session.scalars(select(Survey).where(Survey.status == SurveyStatus.OPEN.value, Survey.period_end < today))
+    )
+    for survey in expired:
+        close_wave(session, survey)
+    return expired
+
+
+def purge_orphan_drafts(session: Session) -> int:
+    """Delete drafts of waves that are not open (a wave reopened after closing starts clean)."""
+    not_open = select(Survey.id).where(Survey.status != SurveyStatus.OPEN.value)
+    return session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id.in_(not_open))).rowcount
+
