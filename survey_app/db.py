@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import MetaData
+from sqlalchemy import Connection, Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -27,3 +28,26 @@ def utcnow() -> dt.datetime:
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Make the embedded SQLite database safe under concurrent requests.
+
+    Every transaction starts with BEGIN IMMEDIATE, so two requests that both mean to write (two submissions of one
+    draft, two uses of one invitation code) queue for the write lock instead of one of them failing with "database is
+    locked" when it upgrades a stale read snapshot. WAL lets readers go on while a write commits; foreign keys are on
+    so that deleting a response deletes its answers. This is SQLAlchemy's documented pysqlite recipe.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # pysqlite must not issue its own BEGIN; ours follows
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
+import survey_app.dialogue.models  # noqa: F401  (dialogues, focus areas and the staff login tables)
 from survey_app import create_app, migrate
 from survey_app.db import Base
 from survey_app.extensions import db
@@ -156,16 +157,15 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def db_session(app: Flask) -> Iterator[Session]:
-    """The app's SQLAlchemy session inside an application context."""
-    with app.app_context():
-        yield db.session
+def db_session(database_url: str, app: Flask) -> Iterator[Session]:
+    """A session of its own on the test database, for arranging and checking data.
 
-
-def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+    It holds no application context open, so requests made during the test get their own, as in production, and
+    nothing (`g`, the CSRF token, the locale) leaks from one request to the next. Its engine is a plain one: the
+    app's SQLite engine takes the write lock at BEGIN, which a test's idle read transaction must not hold.
+    """
+    engine = create_engine(database_url, connect_args={"timeout": 15} if database_url.startswith("sqlite") else {})
+    session = Session(engine)
+    yield session
+    session.close()
+    engine.dispose()
