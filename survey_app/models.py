@@ -225,7 +225,9 @@ class AuditEvent(Base):
 class SurveyDraft(Base):
     """A resident's answers in progress, found by a random token in a cookie or by a resume code.
 
-    Deleted when submitted, which is what makes submission exactly-once, or when the wave closes.
+    On submission its answers are emptied and it is marked submitted, in one conditional UPDATE that only one request
+    can win: that is what makes submission exactly-once, and the empty row lets a late double click still be shown
+    the thank-you page. It holds nothing that links it to the stored response, and is deleted when the wave closes.
     """
 
     __tablename__ = "survey_drafts"
@@ -237,4 +239,5 @@ class SurveyDraft(Base):
     language: Mapped[str] = mapped_column(String(8))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     page: Mapped[int] = mapped_column(Integer, default=0)
+    submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_on: Mapped[dt.date] = mapped_column(Date, default=today, onupdate=today)

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("answers", sa.JSON(), nullable=False),
         sa.Column("page", sa.Integer(), nullable=False),
+        sa.Column("submitted", sa.Boolean(), nullable=False),
         sa.Column("updated_on", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(
             ["survey_id"], ["surveys.id"], name=op.f("fk_survey_drafts_survey_id_surveys"), ondelete="CASCADE"

@@ -1,9 +1,10 @@
 """The resident's way through a survey wave: drafts, pages, resume codes and the exactly-once submission.
 
 A draft is found by a random token kept in the resident's (signed, HttpOnly) session cookie; the database keeps only
-its SHA-256. Submitting deletes the draft and inserts the response in one transaction, and only the request whose
-DELETE removed the row goes on to store anything: a double click, a retried POST or a resubmit from the back button
-find no draft and are shown the thank-you page instead, with nothing stored twice.
+its SHA-256. Submitting marks the draft submitted (emptying its answers) and inserts the response in one transaction,
+and only the request whose conditional UPDATE changed the row goes on to store anything: a double click, a retried
+POST or a resubmit from the back button find the draft already submitted and are shown the thank-you page instead,
+with nothing stored twice.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from analysis.instrument import Instrument, is_page_shown
@@ -108,7 +109,11 @@ def resume_draft(session: Session, survey: Survey, code: str) -> StartedDraft:
     if not code or len(code) > 64:
         raise FlowError("resume_code_unknown")
     draft = session.scalar(
-        select(SurveyDraft).where(SurveyDraft.resume_code_hash == hash_code(code), SurveyDraft.survey_id == survey.id)
+        select(SurveyDraft).where(
+            SurveyDraft.resume_code_hash == hash_code(code),
+            SurveyDraft.survey_id == survey.id,
+            SurveyDraft.submitted.is_(False),
+        )
     )
     if draft is None:
         raise FlowError("resume_code_unknown")
@@ -121,13 +126,18 @@ def resume_draft(session: Session, survey: Survey, code: str) -> StartedDraft:
 def submit(session: Session, survey: Survey, draft: SurveyDraft, today: dt.date) -> bool:
     """Store the draft as a response, exactly once. Returns False when another request already did.
 
-    The DELETE decides: of two simultaneous submissions of one draft, the database lets exactly one of them remove
-    the row, and only that one inserts the response.
+    The conditional UPDATE decides: of two simultaneous submissions of one draft, the database lets exactly one of
+    them change the row (the other waits for the row lock, then finds `submitted` true), and only that one inserts.
     """
     answers = dict(draft.answers)
     language = draft.language
-    removed = session.execute(delete(SurveyDraft).where(SurveyDraft.id == draft.id)).rowcount
-    if removed != 1:
+    won = session.execute(
+        update(SurveyDraft)
+        .where(SurveyDraft.id == draft.id, SurveyDraft.submitted.is_(False))
+        .values(submitted=True, answers={}, resume_code_hash=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
         return False
     session.expunge(draft)
     instrument = instrument_of(survey.questionnaire)

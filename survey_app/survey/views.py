@@ -123,9 +123,10 @@ def _current_draft(survey: Survey) -> SurveyDraft | None:
     return draft
 
 
-def _no_draft(survey: Survey) -> WerkzeugResponse:
+def _no_draft(survey: Survey, draft: SurveyDraft | None = None) -> WerkzeugResponse:
+    """Where to send a request without a usable draft: the thanks page when it was sent, else the landing page."""
     done = session.get(SUBMITTED_KEY)
-    if isinstance(done, list) and survey.slug in done:
+    if (draft is not None and draft.submitted) or (isinstance(done, list) and survey.slug in done):
         return redirect(url_for("survey.thanks", slug=survey.slug))
     return redirect(url_for("survey.landing", slug=survey.slug, expired=1))
 
@@ -144,6 +145,8 @@ def landing(survey: Survey) -> ResponseReturnValue:
     instrument = instrument_of(survey.questionnaire)
     language = _landing_language(survey)
     draft = flow.find_draft(db.session, survey, _draft_token(survey))
+    if draft is not None and draft.submitted:
+        draft = None
     return render_template(
         "survey/landing.html", survey=survey, instrument=instrument, language=language, draft=draft,
         expired=request.args.get("expired") == "1",
@@ -184,8 +187,8 @@ def begin(survey: Survey) -> ResponseReturnValue:
 @with_open_wave
 def page(survey: Survey, number: int) -> ResponseReturnValue:
     draft = _current_draft(survey)
-    if draft is None:
-        return _no_draft(survey)
+    if draft is None or draft.submitted:
+        return _no_draft(survey, draft)
     instrument = instrument_of(survey.questionnaire)
     page_index = number - 1
     if not 0 <= page_index < len(instrument.pages):
@@ -245,8 +248,8 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
 @with_open_wave
 def summary(survey: Survey) -> ResponseReturnValue:
     draft = _current_draft(survey)
-    if draft is None:
-        return _no_draft(survey)
+    if draft is None or draft.submitted:
+        return _no_draft(survey, draft)
     instrument = instrument_of(survey.questionnaire)
     rows = summary_rows(instrument, draft.answers, draft.language, {a.code: a.name for a in survey.areas})
     return render_template("survey/summary.html", **_page_context(survey, instrument, draft), rows=rows,
@@ -257,8 +260,8 @@ def summary(survey: Survey) -> ResponseReturnValue:
 @with_open_wave
 def send(survey: Survey) -> ResponseReturnValue:
     draft = _current_draft(survey)
-    if draft is None:
-        return _no_draft(survey)
+    if draft is None or draft.submitted:
+        return _no_draft(survey, draft)
     stored = flow.submit(db.session, survey, draft, today())
     if stored:
         db.session.commit()

@@ -39,7 +39,9 @@ def test_a_resident_completes_the_survey_and_it_is_stored_once(make_wave, reside
     assert response.language == language
     assert response.submitted_on == dt.date.today()
     assert response.channel == "web"
-    assert db_session.scalar(select(func.count()).select_from(SurveyDraft)) == 0
+    # The draft stays only as an empty "submitted" marker (so a late double click still sees the thanks page).
+    draft = db_session.scalars(select(SurveyDraft)).one()
+    assert (draft.submitted, draft.answers, draft.resume_code_hash) == (True, {}, None)
     answers = {a.item_code: a for a in response.answers}
     if file == ADULT:
         assert answers["unsafe_evening"].value_code == "very_safe"
