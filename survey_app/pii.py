@@ -20,7 +20,7 @@ from __future__ import annotations
 import calendar
 import re
 
-__all__ = ["mask_personal_data", "luhn_check_digit", "is_valid_identity_number"]
+__all__ = ["is_valid_identity_number", "luhn_check_digit", "mask_personal_data"]
 
 PERSONNUMMER = "[personnummer]"
 SAMORDNINGSNUMMER = "[samordningsnummer]"
@@ -35,15 +35,18 @@ _EMAIL = re.compile(
 # YYMMDD or YYYYMMDD, an optional separator, then NNNC, not inside a longer run of digits.
 _IDENTITY = re.compile(r"(?<!\d)(\d{2})?(\d{2})(\d{2})(\d{2})([-+ ]?)(\d{3})(\d)(?!\d)")
 # National (0 + area code + subscriber: 8-10 digits) or international (+46 / 0046, optional "(0)").
-# Separators are single spaces or hyphens between digits.
+# Between two digits: nothing, one space (or no-break space), or a hyphen, slash or en dash with an
+# optional space on each side. The alternatives never match the same text, so backtracking stays small.
+_SEP = r"(?:[ \u00a0]?[\-/\u2013][ \u00a0]?|[ \u00a0])?"
 _PHONE = re.compile(
     r"(?<![\d+])"
-    r"(?:(?:\+|00)46[ \-]?(?:\(0\)[ \-]?)?[1-9](?:[ \-]?\d){6,8}"
-    r"|\(0\d{1,3}\)[ \-]?\d(?:[ \-]?\d){4,7}"
-    r"|0[1-9](?:[ \-]?\d){6,8})"
+    rf"(?:(?:\+|00)46{_SEP}(?:\(0\){_SEP})?[1-9](?:{_SEP}\d){{6,8}}"
+    rf"|\(0\d{{1,3}}\){_SEP}\d(?:{_SEP}\d){{4,7}}"
+    rf"|0[1-9](?:{_SEP}\d){{6,8}})"
     r"(?!\d)"
 )
-_DATE_LIKE = re.compile(r"^\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4}$")
+_DATE_LIKE = re.compile(r"^\d{1,2} ?[-./\u2013 ] ?\d{1,2} ?[-./\u2013 ] ?\d{2,4}$")
+_TIME_RANGE = re.compile(r"^\d{2} \d{2} ?[-\u2013] ?\d{2} \d{2}$")
 _MAX_PASSES = 4
 
 
@@ -97,7 +100,7 @@ def _identity_replacement(match: re.Match[str]) -> str:
 
 def _phone_replacement(match: re.Match[str]) -> str:
     text = match.group(0)
-    if _DATE_LIKE.match(text):  # 01-02-2024 is a date, not a phone number
+    if _DATE_LIKE.match(text) or _TIME_RANGE.match(text):  # 01-02-2024, 08 00-09 00
         return text
     return TELEFONNUMMER
 

@@ -1,0 +1,445 @@
+"""The complete default analysis: weights, all measures, all breakdowns, CIs, comparisons, suppression.
+
+Every breakdown (total, area, gender, age band, area × gender, area × age band, the child-rights
+groups) is a union of area × gender × age-band cells, so one pass over the rows builds per-cell
+counts of every answer code, and everything else is arithmetic on arrays of cells
+(:mod:`analysis.variance`). With design, post-stratified or raked weights the weight is constant
+within a cell, so no weighted pass over the rows is needed at all.
+
+References
+----------
+STATISTICS.md §2–§8; STANDARDS.md §3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from . import comparisons as cmp
+from .cellweights import WeightingInfo, cell_weights
+from .data import Population, Responses
+from .disclosure import SYMBOL_NOT_SHOWN, SYMBOL_UNCERTAIN, complementary_suppression
+from .errors import InputError, MeasureError
+from .estimators import estimate_domains
+from .grid import DIMENSIONS, Group, build_grid, domains, suppression_lines
+from .index import cronbach_alpha, problem_levels
+from .intervals import Z_95, CIMethod, clopper_pearson_interval, korn_graubard_interval
+from .measurestats import index_moments, index_values, rao_scott_cells, share_moments
+from .weighting import WeightDiagnostics
+
+__all__ = ["MEN", "WOMEN", "AnalysisResult", "ComparisonRow", "EstimateRow", "WeightingInfo", "run_analysis"]
+
+WOMEN = ("kvinna", "woman")
+MEN = ("man",)
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateRow:
+    """One published estimate. Hidden figures are None (suppressed, or n below the precision rule)."""
+
+    measure: str
+    group: Group
+    n: int | None
+    estimate: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    ci_method: str
+    suppressed: bool
+    symbol: str
+    df: int | None = None
+    margin_of_error: float | None = None
+    level: int | None = None
+    level_ci: tuple[float, float] | None = None
+    level_uncertain: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    """A difference with its z test; numbers are None when either side is not published."""
+
+    measure: str
+    kind: str
+    group: Group
+    difference: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    statistic: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    significant: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisResult:
+    """Everything the command line prints and the web app shows."""
+
+    measures: tuple[EstimateRow, ...]
+    comparisons: tuple[ComparisonRow, ...]
+    weighting: WeightingInfo
+    suppression: Mapping[str, object]
+    associations: tuple[Mapping[str, object], ...] = ()
+    measure_info: tuple[Mapping[str, object], ...] = ()
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary in the command-line contract's layout."""
+        def num(x):
+            return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
+
+        diag = self.weighting.diagnostics
+        return {
+            "measures": [{
+                "measure": r.measure, "group": dict(r.group), "n": r.n, "estimate": num(r.estimate), "se": num(r.se),
+                "ci_low": num(r.ci_low), "ci_high": num(r.ci_high), "ci_method": r.ci_method,
+                "suppressed": r.suppressed, "symbol": r.symbol, "df": r.df, "margin_of_error": num(r.margin_of_error),
+                **({"level": r.level, "level_ci": [num(v) for v in r.level_ci] if r.level_ci else None,
+                    "level_uncertain": r.level_uncertain} if r.level is not None or r.level_ci is not None else {}),
+            } for r in self.measures],
+            "comparisons": [{
+                "measure": c.measure, "kind": c.kind, "group": dict(c.group), "difference": num(c.difference),
+                "se": num(c.se), "ci_low": num(c.ci_low), "ci_high": num(c.ci_high), "statistic": num(c.statistic),
+                "p_value": num(c.p_value), "p_adjusted": num(c.p_adjusted), "significant": c.significant,
+            } for c in self.comparisons],
+            "weighting": {
+                "method": self.weighting.method, "iterations": self.weighting.iterations,
+                "converged": self.weighting.converged,
+                "diagnostics": {} if diag is None else {
+                    "n": diag.n, "sum_w": diag.sum_w, "min": diag.min, "max": diag.max,
+                    "max_min_ratio": num(diag.max_min_ratio), "cv": diag.cv, "n_eff_kish": diag.n_eff_kish,
+                    "deff_kish": diag.deff_kish, "max_margin_deviation": num(self.weighting.max_deviation)},
+                **({"trim_rounds": self.weighting.trim_rounds,
+                    "diagnostics_before_trim": _diag_dict(self.weighting.diagnostics_before_trim)}
+                   if self.weighting.diagnostics_before_trim is not None else {}),
+            },
+            "suppression": dict(self.suppression),
+            "associations": [dict(a) for a in self.associations],
+            "measure_info": [dict(m) for m in self.measure_info],
+        }
+
+
+def _diag_dict(d: WeightDiagnostics) -> dict:
+    return {"n": d.n, "sum_w": d.sum_w, "min": d.min, "max": d.max, "max_min_ratio": d.max_min_ratio, "cv": d.cv,
+            "n_eff_kish": d.n_eff_kish, "deff_kish": d.deff_kish}
+
+# ----------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------
+def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | None = None,
+                 population: Population | None = None, by: Sequence[str] = DIMENSIONS, min_cell: int = 5,
+                 min_n_share: int = 30, flag_n_below: int = 50, compare: Responses | None = None,
+                 ci_method: CIMethod | str | None = None, tol: float = 1e-10, max_iter: int = 1000,
+                 lonely: str = "fail", trim_ratio: float | None = None) -> AnalysisResult:
+    """Run the full analysis of issue 4 on respondent data.
+
+    Parameters
+    ----------
+    responses : Responses
+    measures : sequence of Measure or ``analysis.instrument.MeasureDef``
+    weighting : {"none", "given", "design", "poststrat", "raking"}, optional
+        Default "given" when the data has a weight column, else "none".
+    population : Population, optional
+        Needed for design, poststrat and raking.
+    by : sequence of {"area", "gender", "age_band"}
+        Breakdown dimensions; area is also crossed with each other dimension.
+    min_cell : int
+        Primary suppression threshold (0 < n < min_cell).
+    min_n_share, flag_n_below : int
+        Precision rule: estimates with n < min_n_share are not shown (``..``), n < flag_n_below are
+        flagged ``U``.
+    compare : Responses, optional
+        The other wave for trends (RESPONSES minus OTHER), weighted the same way.
+    ci_method : CIMethod, optional
+        Default modified Wilson (weighted) or Wilson (unweighted).
+    tol, max_iter : float, int
+        Raking convergence (max relative margin misfit after a full pass) and iteration cap.
+    lonely : {"fail", "certainty"}
+        Strata with one respondent: no SE where they matter, or no variance contribution.
+    trim_ratio : float, optional
+        Raking only: cap the raked weights at r × their median (typically 3–5), re-rake, repeat until
+        both the margins and the cap hold (STATISTICS §3); diagnostics before trimming are kept.
+
+    Returns
+    -------
+    AnalysisResult
+
+    Notes
+    -----
+    * Groups: the total ``()``, each ``by`` dimension, area crossed with each other dimension, and,
+      when the age bands separate children (12–17) from adults, ``age_group`` = ``under_18`` /
+      ``18_plus`` and under-18 by gender.
+    * Unweighted shares get Wilson intervals and SE √(p̂(1−p̂)/n); their comparisons use the same
+      stratified linearisation as weighted data with all weights 1.
+    * Comparisons (gender gap = women − men, with women ``kvinna``/``woman`` and men ``man``; each area
+      against the rest; the trend, RESPONSES minus OTHER) use z = difference / SE with two-sided normal
+      p-values and Holm within each (measure, kind) family; a comparison is not published when a
+      group it involves is suppressed or below the precision rule.
+    * Weighted association tests are Rao–Scott second-order F (N = valid answers, ν = N − H);
+      unweighted ones Pearson χ² without Yates, or Fisher for 2 × 2 tables with an expected count < 5.
+    """
+    bad = [d for d in by if d not in DIMENSIONS]
+    if bad:
+        raise InputError(f"unknown --by dimension {bad[0]!r}")
+    by = [d for d in DIMENSIONS if d in by]
+    names = [m.name for m in measures]
+    if len(set(names)) != len(names):
+        raise MeasureError("measure names must be unique")
+    if not measures:
+        raise MeasureError("no measures: give --measure or a questionnaire with measures")
+    if weighting is None:
+        weighting = "given" if responses.weight is not None else "none"
+    with _single_threaded_blas():
+        return _run(responses, measures, weighting, population, by, min_cell, min_n_share, flag_n_below, compare,
+                    ci_method, tol, max_iter, lonely, trim_ratio)
+
+
+def _single_threaded_blas():
+    """The matrices here are small (domains × cells): threaded BLAS only adds synchronisation cost, which
+    on a loaded 2-core machine was 70× the work itself (8 ms instead of 0.1 ms per product)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it the results are the same, only slower on busy machines
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _run(responses, measures, weighting, population, by, min_cell, min_n_share, flag_n_below, compare, ci_method,
+         tol, max_iter, lonely, trim_ratio) -> AnalysisResult:
+    now = _analyse_wave(responses, measures, weighting, population, by, ci_method, tol, max_iter, lonely, trim_ratio)
+    before = None
+    if compare is not None:
+        before = _analyse_wave(compare, measures, weighting, population, by, ci_method, tol, max_iter, lonely,
+                               trim_ratio)
+    rows: list[EstimateRow] = []
+    comps: list[ComparisonRow] = []
+    assoc: list[dict] = []
+    info: list[dict] = []
+    sup_summary = {"min_cell": min_cell, "min_n_share": min_n_share, "flag_n_below": flag_n_below,
+                   "primary": 0, "secondary": 0, "precision_hidden": 0, "rule": "0 < n < min_cell; "
+                   "complementary cells in every line with one suppressed entry; n < min_n_share not shown"}
+    for measure in measures:
+        wave = now[measure.name]
+        shown = _publish(measure, wave, min_cell, min_n_share, flag_n_below, rows, sup_summary)
+        comps += _comparisons(measure, wave, shown, before[measure.name] if before else None,
+                              before_shown=_shown_only(before[measure.name], min_cell, min_n_share) if before
+                              else None)
+        assoc += wave["assoc"]
+        info.append(wave["info"])
+    return AnalysisResult(measures=tuple(rows), comparisons=tuple(comps), weighting=_first(now)["weighting"],
+                          suppression=MappingProxyType(sup_summary), associations=tuple(assoc),
+                          measure_info=tuple(info))
+
+
+def _first(now):
+    return next(iter(now.values()))
+
+
+def _analyse_wave(resp, measures, weighting, population, by, ci_method, tol, max_iter, lonely, trim_ratio) -> dict:
+    grid = build_grid(resp)
+    wts = cell_weights(resp, grid, weighting, population, tol=tol, max_iter=max_iter, lonely=lonely,
+                   trim_ratio=trim_ratio)
+    weighted = weighting != "none"
+    doms = domains(grid, by)
+    groups = [g for g, _ in doms]
+    membership = np.array([m for _, m in doms], dtype=float)
+    q = wts.design.projection()
+    cache: dict = {}
+    out = {}
+    for measure in measures:
+        minfo: dict = {"measure": measure.name, "kind": measure.kind}
+        if measure.kind == "share":
+            mom = share_moments(measure, resp, grid, wts, cache)
+            est = estimate_domains(wts.design, mom, membership, weighted=weighted, ci_method=ci_method,
+                                   projection=q)
+            minfo.update(item=measure.item, counted=list(measure.counted), base=list(measure.base))
+        else:
+            values, scores = index_values(measure, resp)
+            mom = index_moments(values, grid, wts)
+            est = estimate_domains(wts.design, mom, membership, kind="mean", projection=q)
+            alpha = cronbach_alpha(scores)
+            minfo.update(items=list(measure.items), alpha=None if math.isnan(alpha.alpha) else alpha.alpha,
+                         alpha_n=alpha.n_complete)
+        assoc = []
+        if measure.kind == "share":
+            coords = {"area": grid.ca, "gender": grid.cg, "age_band": grid.cb}
+            sizes = {"area": len(grid.areas), "gender": len(grid.genders), "age_band": len(grid.bands)}
+            for d in by:
+                assoc.append(_association(measure.name, d, wts, mom, coords[d], sizes[d], weighted))
+        out[measure.name] = {"groups": groups, "membership": membership, "est": est, "mom": mom, "grid": grid,
+                             "design": wts.design, "q": q, "weighted": weighted, "weighting": wts.info,
+                             "info": minfo, "assoc": [a for a in assoc if a is not None], "measure": measure}
+    return out
+
+
+def _association(name, dim, wts, mom, col_idx, n_cols, weighted):
+    try:
+        if weighted:
+            res = rao_scott_cells(wts.design, mom, col_idx, n_cols)
+        else:
+            n1 = np.bincount(col_idx, weights=mom.y_count, minlength=n_cols)
+            n0 = np.bincount(col_idx, weights=mom.n_valid, minlength=n_cols) - n1
+            res = cmp.pearson_or_fisher(np.column_stack([n0, n1]))
+    except InputError as exc:
+        return {"measure": name, "by": dim, "method": "none", "statistic": None, "p_value": None, "df": [],
+                "note": str(exc)}
+    except np.linalg.LinAlgError:
+        res = None
+    if res is None:
+        return None
+    return {"measure": name, "by": dim, "method": res.method, "statistic": res.statistic, "p_value": res.p_value,
+            "df": list(res.df)}
+
+
+def _shown_only(wave, min_cell, min_n_share) -> dict:
+    est = wave["est"]
+    counts = {g: int(n) for g, n in zip(wave["groups"], est.n, strict=True)}
+    lines = suppression_lines(wave["groups"], _by_of(wave), wave["grid"])
+    res = complementary_suppression(counts, lines, min_cell=min_cell)
+    return {g: (g not in res.suppressed and counts[g] >= min_n_share) for g in wave["groups"]}
+
+
+def _by_of(wave) -> list[str]:
+    return [d for d in DIMENSIONS if any(len(g) == 1 and g[0][0] == d for g in wave["groups"])]
+
+
+def _publish(measure, wave, min_cell, min_n_share, flag_n_below, rows, summary) -> dict:
+    est = wave["est"]
+    groups = wave["groups"]
+    counts = {g: int(n) for g, n in zip(groups, est.n, strict=True)}
+    res = complementary_suppression(counts, suppression_lines(groups, _by_of(wave), wave["grid"]), min_cell=min_cell)
+    summary["primary"] += len(res.primary)
+    summary["secondary"] += len(res.secondary)
+    cut = getattr(measure, "cutpoints", None)
+    levels = None
+    if cut and measure.kind == "share":
+        if wave["weighted"]:
+            kg_low, kg_high = korn_graubard_interval(est.estimate, est.variance, est.n, est.df, est.n_eff_kish)
+            lci = (np.atleast_1d(kg_low), np.atleast_1d(kg_high))
+        else:
+            lci = tuple(np.atleast_1d(v) for v in clopper_pearson_interval(est.count, est.n))
+        levels = (problem_levels(est.estimate, cut), problem_levels(lci[0], cut), problem_levels(lci[1], cut), lci)
+    shown = {}
+    for k, g in enumerate(groups):
+        n = counts[g]
+        if g in res.suppressed:
+            rows.append(EstimateRow(measure.name, g, None, None, None, None, None, est.ci_method.value, True,
+                                    SYMBOL_NOT_SHOWN))
+            shown[g] = False
+            continue
+        if n < min_n_share:
+            summary["precision_hidden"] += 1
+            rows.append(EstimateRow(measure.name, g, n, None, None, None, None, est.ci_method.value, False,
+                                    SYMBOL_NOT_SHOWN))
+            shown[g] = False
+            continue
+        shown[g] = True
+        lv = {}
+        if levels is not None:
+            lo, hi = int(levels[1][k]), int(levels[2][k])
+            lv = {"level": int(levels[0][k]), "level_ci": (float(levels[3][0][k]), float(levels[3][1][k])),
+                  "level_uncertain": lo != hi}
+        rows.append(EstimateRow(
+            measure.name, g, n, _f(est.estimate[k]), _f(est.se[k]), _f(est.ci_low[k]), _f(est.ci_high[k]),
+            est.ci_method.value, False, SYMBOL_UNCERTAIN if n < flag_n_below else "", int(est.df[k]),
+            _f(1.959963984540054 * est.se[k]), **lv))
+    return shown
+
+
+def _f(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _comparisons(measure, wave, shown, before, before_shown) -> list[ComparisonRow]:
+    groups = wave["groups"]
+    pos = {g: i for i, g in enumerate(groups)}
+    grid = wave["grid"]
+    membership = wave["membership"]
+    pairs: list[tuple[str, Group, np.ndarray, np.ndarray, bool]] = []
+    women = np.isin(np.array(grid.genders, dtype=object)[grid.cg], WOMEN)
+    men = np.isin(np.array(grid.genders, dtype=object)[grid.cg], MEN)
+    has_gender = any(len(g) == 1 and g[0][0] == "gender" for g in groups)
+    if has_gender and women.any() and men.any():
+        scopes: list[tuple[Group, np.ndarray]] = [((), np.ones(grid.size, dtype=bool))]
+        if any(len(g) == 2 and g[0][0] == "area" and g[1][0] == "gender" for g in groups):
+            scopes += [((("area", a),), grid.ca == i) for i, a in enumerate(grid.areas)]
+        u18 = (("age_group", "under_18"),)
+        if u18 in pos:
+            scopes.append((u18, membership[pos[u18]] > 0))
+        for g, scope in scopes:
+            ok = _gap_shown(g, shown, grid.genders)
+            pairs.append(("gender_gap", g, scope & women, scope & men, ok))
+    if any(len(g) == 1 and g[0][0] == "area" for g in groups) and len(grid.areas) > 1:
+        for i, a in enumerate(grid.areas):
+            g = (("area", a),)
+            rest_n = sum(int(wave["est"].n[pos[(("area", b),)]]) for b in grid.areas if b != a)
+            pairs.append(("area_vs_rest", g, grid.ca == i, grid.ca != i, shown.get(g, False) and rest_n > 0))
+    specs: list[tuple[str, Group, bool]] = []
+    diffs: list[np.ndarray] = []
+    ses: list[np.ndarray] = []
+    if pairs:
+        mem = np.vstack([np.vstack([p[2], p[3]]) for p in pairs]).astype(float)
+        coef = np.zeros((len(pairs), 2 * len(pairs)))
+        coef[np.arange(len(pairs)), 2 * np.arange(len(pairs))] = 1
+        coef[np.arange(len(pairs)), 2 * np.arange(len(pairs)) + 1] = -1
+        diff, se = cmp.contrast_of_domains(wave["design"], wave["mom"], mem, coef, projection=wave["q"])
+        specs += [(kind, g, ok) for kind, g, _, _, ok in pairs]
+        diffs.append(diff)
+        ses.append(se)
+    if before is not None:
+        bpos = {g: i for i, g in enumerate(before["groups"])}
+        common = [g for g in groups if g in bpos]
+        i = np.array([pos[g] for g in common], dtype=int)
+        j = np.array([bpos[g] for g in common], dtype=int)
+        e1, e0 = wave["est"], before["est"]
+        specs += [("trend", g, shown.get(g, False) and before_shown.get(g, False)) for g in common]
+        diffs.append(e1.estimate[i] - e0.estimate[j])
+        ses.append(np.hypot(e1.se[i], e0.se[j]))  # independent waves: SE = sqrt(SE1^2 + SE2^2)
+    if not specs:
+        return []
+    diff = np.concatenate(diffs)
+    se = np.concatenate(ses)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, diff / se, np.nan)
+    p = cmp.two_sided_p(z)
+    rows = []
+    for (kind, g, ok), d, s_, zz, pp in zip(specs, diff, se, z, p, strict=True):
+        if not ok or not math.isfinite(d) or not math.isfinite(s_):
+            rows.append(ComparisonRow(measure.name, kind, g, None, None, None, None, None, None, None, False))
+        else:
+            rows.append(ComparisonRow(measure.name, kind, g, float(d), float(s_), float(d - Z_95 * s_),
+                                      float(d + Z_95 * s_), _f(zz), _f(pp), None, False))
+    return _holm_by_family(rows)
+
+
+def _gap_shown(scope: Group, shown: dict, genders: Sequence[str]) -> bool:
+    def key(gender):
+        if not scope:
+            return (("gender", gender),)
+        if scope[0][0] == "area":
+            return (scope[0], ("gender", gender))
+        return (*scope, ("gender", gender))
+    ws = [key(g) for g in genders if g in WOMEN]
+    ms = [key(g) for g in genders if g in MEN]
+    return all(shown.get(k, False) for k in ws + ms)
+
+
+def _holm_by_family(rows: list[ComparisonRow]) -> list[ComparisonRow]:
+    out = list(rows)
+    families: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(rows):
+        families.setdefault((r.measure, r.kind), []).append(i)
+    for idx in families.values():
+        p = [rows[i].p_value if rows[i].p_value is not None else np.nan for i in idx]
+        adj = cmp.holm(p)
+        for i, a in zip(idx, adj, strict=True):
+            if math.isfinite(a):
+                r = rows[i]
+                out[i] = ComparisonRow(r.measure, r.kind, r.group, r.difference, r.se, r.ci_low, r.ci_high,
+                                       r.statistic, r.p_value, float(a), bool(a < 0.05))
+    return out
