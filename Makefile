@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 DEMO_ENV := TRYGG_ENV=development
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 .PHONY: demo test lint translations bench clean
 
@@ -40,6 +40,7 @@ translations: $(INSTALLED)
 	$(BIN)/python scripts/i18n.py update
 
 bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python benchmarks/analysis.py
 
 clean:

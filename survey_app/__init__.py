@@ -10,11 +10,13 @@ from flask import Flask
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     from survey_app import cli, errors, i18n, security
     from survey_app import config as configuration
-    from survey_app.extensions import csrf, db
+    from survey_app.auth import access as auth_access
+    from survey_app.extensions import csrf, register_database
 
     app = Flask(__name__)
     configuration.load_config(app, config)
-    db.init_app(app)
+    register_database(app)
+    auth_access.register_auth(app)  # staff login and the role matrix, checked before CSRF and every view
     csrf.init_app(app)
     i18n.register_i18n(app)
     security.register_security_headers(app)
@@ -28,3 +30,10 @@ def register_blueprints(app: Flask) -> None:
     from survey_app.survey.views import blueprint as survey
 
     app.register_blueprint(survey)
+    from survey_app.admin.views import blueprint as admin
+    from survey_app.auth.views import blueprint as auth
+    from survey_app.dialogue.views import blueprint as dialogue
+
+    app.register_blueprint(auth)
+    app.register_blueprint(dialogue)
+    app.register_blueprint(admin)

@@ -24,6 +24,8 @@ from survey_app import create_app, migrate
 from survey_app.db import Base
 from survey_app.extensions import db
 
+pytest_plugins = ["tests.survey_fixtures"]  # make_wave, for web and browser tests
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
 
@@ -45,7 +47,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def _worker_suffix() -> str:
-    return re.sub(r"\W", "", os.environ.get("PYTEST_XDIST_WORKER", "main"))
+    """Unique per test process, so parallel workers and concurrent runs never share a database."""
+    return f"{re.sub(r'[^a-z0-9]', '', os.environ.get('PYTEST_XDIST_WORKER', 'main').lower())}_{os.getpid()}"
 
 
 def create_postgres_database(name: str) -> str:

@@ -16,4 +16,7 @@ ACCOUNT_MESSAGES = {
         "The password is too easy to guess. Use several unrelated words or a password manager."
     ),
     "password_mismatch": _l("The two passwords are not the same."),
+    "wrong_current_password": _l("The current password is not correct."),
+    "last_admin": _l("There must be at least one active admin. Give another user the admin role first."),
+    "cannot_deactivate_self": _l("You cannot deactivate your own account."),
 }

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import secrets
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from survey_app import audit
-from survey_app.auth.passwords import hash_password, weakness
+from survey_app.auth.models import LoginFailure, StaffSessionKey
+from survey_app.auth.passwords import hash_password, needs_rehash, verify_password, weakness
+from survey_app.db import utcnow
 from survey_app.models import Role, StaffUser
+
+if TYPE_CHECKING:
+    from survey_app.auth.access import StaffPrincipal
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,185}\.[^@\s.]{2,63}$")
 
@@ -47,3 +55,163 @@ def create_staff_user(
         target_type="staff_user", target_id=user.id, details={"role": role},
     )
     return user
+
+
+# --- login, throttling and session keys ---------------------------------------------------------------------
+
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+# Per remote address, against password spraying. Behind a proxy every login shares the proxy's address unless the
+# deployment sets up ProxyFix, so this is deliberately generous: it must not lock out a whole office.
+MAX_FAILURES_PER_CLIENT = 50
+# Verifying against a real hash when the account does not exist keeps the answer time the same, so the
+# response time does not reveal which e-mail addresses have accounts.
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$aX+kCXHf+qgulaBK47bhtw$yYuA8iBjCQW8UsXY8jBG0FLxgXZ/08jC8RDbjVQXUOY"
+
+
+class LoginError(ValueError):
+    """A login that did not succeed; `reason` is "invalid" or "throttled"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _recent_failures(session: Session, column: object, value: str, now: dt.datetime) -> int:
+    cutoff = now - THROTTLE_WINDOW
+    return session.scalar(
+        select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at >= cutoff)
+    ) or 0
+
+
+def is_throttled(session: Session, *, email: str, client: str, now: dt.datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (
+        _recent_failures(session, LoginFailure.email, email, now) >= MAX_FAILURES_PER_ACCOUNT
+        or _recent_failures(session, LoginFailure.client, client, now) >= MAX_FAILURES_PER_CLIENT
+    )
+
+
+def authenticate(session: Session, *, email: str, password: str, client: str) -> StaffUser:
+    """The active user with this e-mail and password, or LoginError. Writes the audit event either way."""
+    email = normalise_email(email)[:254]
+    client = client[:64]
+    if is_throttled(session, email=email, client=client):
+        audit.record(session, actor=None, actor_label=email or "-", action="auth.login_throttled",
+                     details={"client": client})
+        raise LoginError("throttled")
+    user = session.scalars(select(StaffUser).where(StaffUser.email == email)).one_or_none()
+    valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not valid or not user.active:
+        # Failures older than the window have done their job; dropping them keeps the table small.
+        session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - THROTTLE_WINDOW))
+        session.add(LoginFailure(email=email, client=client))
+        audit.record(session, actor=None, actor_label=email or "-", action="auth.login_failed",
+                     target_type="staff_user" if user else None, target_id=user.id if user else None,
+                     details={"client": client})
+        raise LoginError("invalid")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    audit.record(session, actor=user, action="auth.login", target_type="staff_user", target_id=user.id)
+    session.flush()
+    return user
+
+
+def session_key(session: Session, user: StaffUser) -> StaffSessionKey:
+    """The user's current session key, created on first login."""
+    key = session.get(StaffSessionKey, user.id)
+    if key is None:
+        key = StaffSessionKey(user_id=user.id, nonce=secrets.token_urlsafe(32))
+        session.add(key)
+        session.flush()
+    return key
+
+
+def rotate_session_key(session: Session, user: StaffUser) -> StaffSessionKey:
+    """Replace the user's session key: every cookie issued before stops working."""
+    key = session_key(session, user)
+    key.nonce = secrets.token_urlsafe(32)
+    key.rotated_at = utcnow()
+    session.flush()
+    return key
+
+
+def principal_for_session(session: Session, session_value: str) -> StaffPrincipal | None:
+    """The logged-in user for the value Flask-Login keeps in the session, or None when it is stale."""
+    from survey_app.auth.access import StaffPrincipal
+
+    user_id, _, nonce = session_value.partition(":")
+    if not user_id.isdigit() or not nonce or len(user_id) > 18:
+        return None
+    user = session.get(StaffUser, int(user_id))
+    key = session.get(StaffSessionKey, int(user_id))
+    if user is None or key is None or not user.active or not secrets.compare_digest(key.nonce, nonce):
+        return None
+    return StaffPrincipal(user=user, nonce=key.nonce)
+
+
+def log_out(session: Session, user: StaffUser) -> None:
+    rotate_session_key(session, user)
+    audit.record(session, actor=user, action="auth.logout", target_type="staff_user", target_id=user.id)
+
+
+def change_password(session: Session, user: StaffUser, *, current: str, new: str, repeated: str) -> StaffSessionKey:
+    """Check the current password and the new one, store it, and log out every other session."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("wrong_current_password")
+    if new != repeated:
+        raise AccountError("password_mismatch")
+    reason = weakness(new, email=user.email)
+    if reason:
+        raise AccountError(f"password_{reason}")
+    user.password_hash = hash_password(new)
+    audit.record(session, actor=user, action="staff_user.password_change", target_type="staff_user",
+                 target_id=user.id)
+    return rotate_session_key(session, user)
+
+
+# --- user administration ------------------------------------------------------------------------------------
+
+
+def active_admin_count(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(StaffUser).where(StaffUser.role == Role.ADMIN.value, StaffUser.active)
+    ) or 0
+
+
+def update_staff_user(session: Session, user: StaffUser, *, role: str, active: bool, actor: StaffUser) -> None:
+    """Change a user's role and whether they may log in; the last active admin cannot be removed."""
+    if role not in {r.value for r in Role}:
+        raise AccountError("unknown_role")
+    losing_admin = user.role == Role.ADMIN.value and user.active and (role != Role.ADMIN.value or not active)
+    if losing_admin and active_admin_count(session) <= 1:
+        raise AccountError("last_admin")
+    if user.id == actor.id and not active:
+        raise AccountError("cannot_deactivate_self")
+    if role != user.role:
+        audit.record(session, actor=actor, action="staff_user.role_change", target_type="staff_user",
+                     target_id=user.id, details={"from": user.role, "to": role})
+        user.role = role
+    if active != user.active:
+        audit.record(session, actor=actor, action="staff_user.activate" if active else "staff_user.deactivate",
+                     target_type="staff_user", target_id=user.id)
+        user.active = active
+        if not active:
+            rotate_session_key(session, user)
+    session.flush()
+
+
+def reset_password(session: Session, user: StaffUser, *, password: str, actor: StaffUser) -> None:
+    """Admin sets a new password (the user forgot theirs); every session of the user ends."""
+    reason = weakness(password, email=user.email)
+    if reason:
+        raise AccountError(f"password_{reason}")
+    user.password_hash = hash_password(password)
+    rotate_session_key(session, user)
+    audit.record(session, actor=actor, action="staff_user.password_reset", target_type="staff_user",
+                 target_id=user.id)
+
+
+def staff_users(session: Session) -> list[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.email)))

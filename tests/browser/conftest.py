@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -49,9 +49,17 @@ def browser() -> Iterator[webdriver.Chrome]:
     driver.quit()
 
 
+class _OneRequestPerConnection(WSGIRequestHandler):
+    # Without keep-alive each request thread ends with its request, so closing the server can join them at once.
+    protocol_version = "HTTP/1.0"
+
+
 class LiveServer:
     def __init__(self, app: Flask) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_OneRequestPerConnection)
+        # Request threads are joined on close, so no request of this test still holds a database transaction when the
+        # next test empties the tables.
+        self.server.daemon_threads = False
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -61,6 +69,7 @@ class LiveServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.server.shutdown()
+        self.server.server_close()
         self.thread.join(timeout=10)
 
 
@@ -71,11 +80,13 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def fresh_browser(browser: webdriver.Chrome) -> webdriver.Chrome:
+def fresh_browser(browser: webdriver.Chrome) -> Iterator[webdriver.Chrome]:
     """The shared browser with its cookies cleared, so every test starts as a new visitor."""
-    browser.delete_all_cookies()
+    browser.get("about:blank")
+    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})  # every host and port; delete_all_cookies() is per page
     browser.set_window_size(*PHONE)
-    return browser
+    yield browser
+    browser.get("about:blank")  # stop whatever the page was still loading before the server goes away
 
 
 def axe_violations(driver: webdriver.Chrome) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ UNSAFE = {"fairly_unsafe", "very_unsafe", "no_out_fear"}
 BASE = UNSAFE | {"very_safe", "fairly_safe"}
 
 
-def _share_unsafe(session, **where: str) -> float:  # noqa: ANN001
+def _share_unsafe(session, **where: str) -> float:
     query = select(Answer.value_code).join(Response).where(Answer.item_code == "unsafe_evening")
     for column, value in where.items():
         query = query.where(getattr(Response, column) == value)
@@ -49,7 +49,8 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
         assert survey.status == "open"
         assert survey.questionnaire.slug == "trygghetsenkat"
         assert session.scalar(select(func.count()).select_from(Response)) == 1500
-        assert set(session.scalars(select(Response.age_band).distinct())) <= {b.label for b in DEFAULT_AGE_BANDS} | {None}
+        bands = set(session.scalars(select(Response.age_band).distinct()))
+        assert bands <= {b.label for b in DEFAULT_AGE_BANDS} | {None}
 
         # As the real surveys show: women, and some areas, report more unsafety.
         women, men = _share_unsafe(session, gender="woman"), _share_unsafe(session, gender="man")

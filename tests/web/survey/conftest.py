@@ -10,47 +10,10 @@ from dataclasses import dataclass, field
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from analysis.instrument import default_directory
-from survey_app.models import Area, Survey, SurveyStatus
-from survey_app.survey.questionnaires import load_questionnaire
-from survey_app.survey.waves import create_wave
+from tests.survey_fixtures import ADULT, YOUTH, csrf_of
 
-ADULT = "trygghetsenkat-v1.yaml"
-YOUTH = "trygghetsenkat-unga-v1.yaml"
-
-
-@pytest.fixture
-def make_wave(db_session: Session) -> Callable[..., Survey]:
-    def make(
-        file: str = ADULT, *, slug: str = "trygghet-2026", codes: bool = False, link: bool = True,
-        languages: tuple[str, ...] = ("sv", "en"), status: SurveyStatus = SurveyStatus.OPEN,
-        start: dt.date | None = None, end: dt.date | None = None,
-    ) -> Survey:
-        questionnaire, _ = load_questionnaire(db_session, default_directory() / file)
-        areas = list(db_session.scalars(select(Area).order_by(Area.code)))
-        if not areas:
-            areas = [Area(code="norr", name="Norr"), Area(code="soder", name="Söder")]
-            db_session.add_all(areas)
-        today = dt.date.today()
-        survey = create_wave(
-            db_session, questionnaire=questionnaire, slug=slug, title="Trygghetsenkät 2026",
-            period_start=start or today - dt.timedelta(days=1), period_end=end or today + dt.timedelta(days=30),
-            areas=areas, languages=languages, open_link=link, invitation_codes=codes, status=status,
-        )
-        db_session.commit()
-        return survey
-
-    return make
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
+__all__ = ["ADULT", "YOUTH", "Resident", "csrf_of", "first_option"]
 
 @dataclass
 class Resident:
@@ -68,14 +31,14 @@ class Resident:
         self.token = csrf_of(html)
         return html
 
-    def start(self, language: str = "sv", code: str | None = None):  # noqa: ANN201
+    def start(self, language: str = "sv", code: str | None = None):
         self.open_landing(language)
         data = {"csrf_token": self.token, "language": language}
         if code is not None:
             data["code"] = code
         return self.client.post(f"/enkat/{self.slug}/borja", data=data)
 
-    def post_page(self, path: str, answers: dict[str, object], action: str = "next"):  # noqa: ANN201
+    def post_page(self, path: str, answers: dict[str, object], action: str = "next"):
         return self.client.post(path, data={"csrf_token": self.token, "action": action, **answers})
 
     def fields_on(self, path: str) -> tuple[str, list[str]]:
@@ -104,7 +67,7 @@ class Resident:
             path = response.location
         raise AssertionError("the flow did not reach the summary")
 
-    def send(self):  # noqa: ANN201
+    def send(self):
         return self.client.post(f"/enkat/{self.slug}/skicka", data={"csrf_token": self.token})
 
 

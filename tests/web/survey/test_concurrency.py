@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import http.cookiejar
 import threading
 import urllib.error
@@ -42,11 +43,11 @@ class Browser:
             return error.code, error.headers.get("Location", ""), error.read().decode()
 
 
-def _together(calls: list) -> list:  # noqa: ANN001
+def _together(calls: list) -> list:
     """Run the calls at the same moment (a barrier releases them together) and return their results in order."""
     barrier = threading.Barrier(len(calls))
 
-    def run(call):  # noqa: ANN001, ANN202
+    def run(call):
         barrier.wait()
         return call()
 
@@ -63,8 +64,8 @@ def test_simultaneous_submissions_of_one_draft_store_one_response(app, make_wave
             status, location, _ = browser.request("/enkat/trygghet-2026/borja", {"csrf_token": token, "language": "sv"})
             assert status == 302
             browser.request(location, {"csrf_token": token, "action": "next", "q_unsafe_evening": "very_unsafe"})
-            send = {"csrf_token": token}
-            results = _together([lambda: browser.request("/enkat/trygghet-2026/skicka", send)] * 3)
+            send = functools.partial(browser.request, "/enkat/trygghet-2026/skicka", {"csrf_token": token})
+            results = _together([send] * 3)
             assert [status for status, _, _ in results] == [302, 302, 302]
             assert all(location.endswith("/tack") for _, location, _ in results)
             db_session.expire_all()
@@ -80,9 +81,10 @@ def test_two_browsers_with_one_invitation_code_one_wins(app, make_wave, db_sessi
         for code in codes:
             browsers = [Browser(server.url), Browser(server.url)]
             tokens = [csrf_of(b.request("/enkat/trygghet-2026")[2]) for b in browsers]
+            forms = [{"csrf_token": token, "language": "sv", "code": code} for token in tokens]
             results = _together([
-                lambda b=b, t=t: b.request("/enkat/trygghet-2026/borja", {"csrf_token": t, "language": "sv", "code": code})
-                for b, t in zip(browsers, tokens, strict=True)
+                functools.partial(b.request, "/enkat/trygghet-2026/borja", form)
+                for b, form in zip(browsers, forms, strict=True)
             ])
             statuses = sorted(status for status, _, _ in results)
             assert statuses == [302, 409], statuses

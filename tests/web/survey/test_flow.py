@@ -13,7 +13,7 @@ from survey_app.models import Answer, Response, SurveyDraft, SurveyStatus
 from tests.web.survey.conftest import ADULT, YOUTH, csrf_of, first_option
 
 
-def _stored(db_session) -> list[Response]:  # noqa: ANN001
+def _stored(db_session) -> list[Response]:
     db_session.expire_all()
     return list(db_session.scalars(select(Response)))
 
@@ -176,7 +176,7 @@ def test_save_and_resume_with_a_code_on_another_device(make_wave, resident, app,
     landing = other.get("/enkat/trygghet-2026/fortsatt").get_data(as_text=True)
     wrong = other.post("/enkat/trygghet-2026/fortsatt", data={"csrf_token": csrf_of(landing), "code": "AAAAA-AAAAA"})
     assert wrong.status_code == 400
-    assert "Vi hittade inga sparade svar" in wrong.get_data(as_text=True), re.search(r"<main.*?</main>", wrong.get_data(as_text=True), re.S).group(0)
+    assert "Vi hittade inga sparade svar" in wrong.get_data(as_text=True)
     resumed = other.post("/enkat/trygghet-2026/fortsatt", data={"csrf_token": csrf_of(landing), "code": code.lower()})
     assert resumed.status_code == 302
     assert resumed.location.endswith("/sida/2")
@@ -206,7 +206,7 @@ def test_invitation_codes_are_single_use_and_never_linked(make_wave, app, db_ses
     assert reused.status_code == 409
     assert "redan använts" in reused.get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(InvitationCode).where(InvitationCode.used)) == 1
-    assert set(column.name for column in SurveyDraft.__table__.columns).isdisjoint({"code", "code_hash", "invitation"})
+    assert {column.name for column in SurveyDraft.__table__.columns}.isdisjoint({"code", "code_hash", "invitation"})
 
 
 def test_closed_unknown_and_draft_waves_get_friendly_pages(make_wave, client, db_session) -> None:
@@ -240,12 +240,12 @@ def test_youth_survey_thanks_someone_too_old_and_keeps_nothing(make_wave, reside
     make_wave(YOUTH)
     walker = resident()
     first = walker.start().location
-    html, fields = walker.fields_on(first)
+    _, fields = walker.fields_on(first)
     age_page = first
     while "q_age" not in fields:
         response = walker.post_page(age_page, {})
         age_page = response.location
-        html, fields = walker.fields_on(age_page)
+        _, fields = walker.fields_on(age_page)
     response = walker.post_page(age_page, {"q_age": "19"})
     assert response.status_code == 200
     assert "12–17 år" in response.get_data(as_text=True)

@@ -35,9 +35,8 @@ def test_validate_command_lists_every_problem_with_item_and_field(tmp_path: Path
 
     broken = tmp_path / "trasig-v1.yaml"
     source = (default_directory() / "trygghetsenkat-v1.yaml").read_text(encoding="utf-8")
-    source = source.replace(
-        "      - code: unsafe_evening\n", "      - code: unsafe_evening\n        show_if: {item: nothing_here, equals: x}\n", 1
-    )
+    item = "      - code: unsafe_evening\n"
+    source = source.replace(item, item + "        show_if: {item: nothing_here, equals: x}\n", 1)
     broken.write_text(source.replace("scale: evening_safety", "scale: no_such_scale", 1), encoding="utf-8")
     result = CliRunner().invoke(main, ["questionnaire", "validate", str(broken)])
     assert result.exit_code != 0
@@ -66,7 +65,7 @@ def test_load_stores_a_version_once_and_refuses_changed_content(app: Flask, tmp_
     assert "fanns redan" in again.output
 
     changed = tmp_path / path.name
-    changed.write_text(path.read_text(encoding="utf-8") + "\n# a changed file under the same version\n", encoding="utf-8")
+    changed.write_text(path.read_text(encoding="utf-8") + "\n# changed under the same version\n", encoding="utf-8")
     refused = runner.invoke(main, ["questionnaire", "load", str(changed)])
     assert refused.exit_code != 0
     assert "already loaded with other content" in refused.output

@@ -1,0 +1,1 @@
+"""Administration: staff users, areas and focus areas."""

@@ -1,0 +1,500 @@
+"""Dialogue services: record, edit, follow up, find and export. They flush; the request commits."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from analysis.bands import CHILD_BANDS, DEFAULT_AGE_BANDS
+from survey_app import audit
+from survey_app.dialogue.models import (
+    Decision,
+    Dialogue,
+    DialogueFormat,
+    DialogueRevision,
+    FocusArea,
+    Observation,
+    ParticipantTally,
+    Status,
+    StatusChange,
+    TallyGender,
+    dialogue_focus_areas,
+    observation_focus_areas,
+)
+from survey_app.models import Area, StaffUser
+from survey_app.pii import mask_personal_data
+
+TALLY_GENDERS: tuple[str, ...] = tuple(g.value for g in TallyGender)
+TALLY_BANDS: tuple[str, ...] = ("under_12", *(band.label for band in DEFAULT_AGE_BANDS), "unknown")
+CHILD_TALLY_BANDS = frozenset({"under_12", *CHILD_BANDS})
+MAX_PER_WALK_GROUP = 20  # Socialstyrelsen: "Maximalt 20 personer" per walk group; a warning, never a block
+DEADLINE_MONTHS = 6
+
+# Walk categories and the survey's problem items they correspond to (STANDARDS §4), so that the problem picture
+# can put what a walk saw beside what the survey measured for the same area.
+CATEGORY_SURVEY_ITEMS: dict[str, tuple[str, ...]] = {
+    "lighting": ("problem_lighting",),
+    "vegetation": ("problem_vegetation",),
+    "litter": ("problem_litter",),
+    "graffiti": ("problem_graffiti",),
+    "vandalism": ("problem_vandalism",),
+    "traffic": ("problem_speeding", "problem_mopeds"),
+    "disorder": ("problem_youth_disorder", "problem_drunk", "problem_drug_dealing", "problem_drug_affected"),
+    "other": (),
+}
+
+DEFAULT_FOCUS_AREAS = (
+    ("fundamental_rights", "Grundläggande fri- och rättigheter"),
+    ("domestic_violence", "Våld i nära relationer"),
+    ("public_violence", "Våld i offentlig miljö"),
+    ("family_support", "Familjestöd"),
+    ("vandalism_graffiti", "Skadegörelse/klotter"),
+    ("andt", "Alkohol, narkotika, dopning och tobak (ANDT)"),
+    ("organised_crime", "Organiserad brottslighet"),
+)
+
+
+class DialogueError(ValueError):
+    """Input a service refuses; `field` names the form field, `reason` is a stable code the view translates."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_deadline(held_on: dt.date) -> dt.date:
+    """The walk date plus six months (Kungsbacka's aim, STANDARDS §4)."""
+    return add_months(held_on, DEADLINE_MONTHS)
+
+
+def _masked(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return mask_personal_data(text) if text else None
+
+
+def seed_default_focus_areas(session: Session) -> int:
+    """Add the seven default focus areas that are missing (the migration seeds them too); returns how many."""
+    existing = set(session.scalars(select(FocusArea.code)))
+    added = 0
+    for position, (code, name) in enumerate(DEFAULT_FOCUS_AREAS, 1):
+        if code not in existing:
+            session.add(FocusArea(code=code, name=name, active=True, position=position))
+            added += 1
+    session.flush()
+    return added
+
+
+def focus_areas(session: Session, *, active_only: bool = False) -> list[FocusArea]:
+    query = select(FocusArea).order_by(FocusArea.position, FocusArea.name)
+    if active_only:
+        query = query.where(FocusArea.active)
+    return list(session.scalars(query))
+
+
+def areas(session: Session) -> list[Area]:
+    return list(session.scalars(select(Area).order_by(Area.name)))
+
+
+def _focus_areas_by_id(session: Session, ids: Iterable[int]) -> list[FocusArea]:
+    ids = set(ids)
+    if not ids:
+        return []
+    found = list(session.scalars(select(FocusArea).where(FocusArea.id.in_(ids)).order_by(FocusArea.position)))
+    if len(found) != len(ids):
+        raise DialogueError("focus_areas", "unknown_focus_area")
+    return found
+
+
+# --- dialogues ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DialogueInput:
+    format: str
+    held_on: dt.date
+    area_id: int
+    place: str
+    participation_level: int
+    time_of_day: str | None = None
+    pre_meeting_on: dt.date | None = None
+    follow_up_on: dt.date | None = None
+    walk_groups: int = 1
+    partners: tuple[str, ...] = ()
+    partners_other: str | None = None
+    focus_area_ids: tuple[int, ...] = ()
+    languages: str | None = None
+    interpreting: bool = False
+    tallies: dict[tuple[str, str], int] = field(default_factory=dict)
+    tallies_estimated: bool = False
+    residents_count: int | None = None
+    business_count: int | None = None
+    associations_count: int | None = None
+    notes: str | None = None
+
+
+_DIALOGUE_FIELDS = (
+    "format", "held_on", "time_of_day", "pre_meeting_on", "follow_up_on", "walk_groups", "area_id", "place",
+    "partners", "partners_other", "participation_level", "languages", "interpreting", "tallies_estimated",
+    "residents_count", "business_count", "associations_count", "notes",
+)
+
+
+def _dialogue_values(session: Session, data: DialogueInput) -> dict[str, object]:
+    if session.get(Area, data.area_id) is None:
+        raise DialogueError("area_id", "unknown_area")
+    walk = data.format == DialogueFormat.SAFETY_WALK.value
+    return {
+        "format": data.format,
+        "held_on": data.held_on,
+        "time_of_day": data.time_of_day if walk else None,
+        "pre_meeting_on": data.pre_meeting_on if walk else None,
+        "follow_up_on": data.follow_up_on if walk else None,
+        "walk_groups": max(1, data.walk_groups) if walk else 1,
+        "area_id": data.area_id,
+        "place": _masked(data.place) or "",
+        "partners": sorted(set(data.partners)),
+        "partners_other": _masked(data.partners_other),
+        "participation_level": data.participation_level,
+        "languages": (data.languages or "").strip() or None,
+        "interpreting": data.interpreting,
+        "tallies_estimated": data.tallies_estimated,
+        "residents_count": data.residents_count,
+        "business_count": data.business_count,
+        "associations_count": data.associations_count,
+        "notes": _masked(data.notes),
+    }
+
+
+def _tally_map(dialogue: Dialogue) -> dict[str, int]:
+    return {f"{t.gender}/{t.age_band}": t.count for t in dialogue.tallies}
+
+
+def _set_tallies(dialogue: Dialogue, tallies: dict[tuple[str, str], int]) -> None:
+    for (gender, band), count in tallies.items():
+        if gender not in TALLY_GENDERS or band not in TALLY_BANDS or count < 0:
+            raise DialogueError("tallies", "invalid_tally")
+    wanted = {key: count for key, count in tallies.items() if count > 0}
+    current = {(t.gender, t.age_band): t for t in dialogue.tallies}
+    for key, tally in current.items():
+        if key not in wanted:
+            dialogue.tallies.remove(tally)
+    for (gender, band), count in wanted.items():
+        if (gender, band) in current:
+            current[(gender, band)].count = count
+        else:
+            dialogue.tallies.append(ParticipantTally(gender=gender, age_band=band, count=count))
+
+
+def create_dialogue(session: Session, data: DialogueInput, *, actor: StaffUser) -> Dialogue:
+    dialogue = Dialogue(**_dialogue_values(session, data), created_by_id=actor.id)
+    dialogue.focus_areas = _focus_areas_by_id(session, data.focus_area_ids)
+    _set_tallies(dialogue, data.tallies)
+    session.add(dialogue)
+    session.flush()
+    audit.record(session, actor=actor, action="dialogue.create", target_type="dialogue", target_id=dialogue.id,
+                 details={"format": dialogue.format})
+    return dialogue
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def update_dialogue(session: Session, dialogue: Dialogue, data: DialogueInput, *, actor: StaffUser) -> bool:
+    """Apply an edit and keep it in the dialogue's history; returns whether anything changed."""
+    values = _dialogue_values(session, data)
+    changes: dict[str, list[object]] = {}
+    for name in _DIALOGUE_FIELDS:
+        old, new = getattr(dialogue, name), values[name]
+        if old != new:
+            changes[name] = [_jsonable(old), _jsonable(new)]
+            setattr(dialogue, name, new)
+    new_focus = _focus_areas_by_id(session, data.focus_area_ids)
+    old_codes, new_codes = sorted(f.code for f in dialogue.focus_areas), sorted(f.code for f in new_focus)
+    if old_codes != new_codes:
+        changes["focus_areas"] = [old_codes, new_codes]
+        dialogue.focus_areas = new_focus
+    old_tallies = _tally_map(dialogue)
+    _set_tallies(dialogue, data.tallies)
+    new_tallies = _tally_map(dialogue)
+    if old_tallies != new_tallies:
+        changes["tallies"] = [old_tallies, new_tallies]
+    if not changes:
+        return False
+    session.add(DialogueRevision(dialogue=dialogue, actor_id=actor.id, actor_label=actor.email, what="dialogue",
+                                 changes=changes))
+    session.flush()
+    return True
+
+
+def participant_total(dialogue: Dialogue) -> int:
+    return sum(t.count for t in dialogue.tallies)
+
+
+def tally_table(dialogue: Dialogue) -> dict[tuple[str, str], int]:
+    return {(t.gender, t.age_band): t.count for t in dialogue.tallies}
+
+
+def children_took_part(dialogue: Dialogue) -> bool:
+    return any(t.age_band in CHILD_TALLY_BANDS and t.count > 0 for t in dialogue.tallies)
+
+
+def walk_group_too_large(dialogue: Dialogue) -> bool:
+    """A walk with more than 20 per group: Socialstyrelsen's maximum. Shown as a warning, never refused."""
+    if dialogue.format != DialogueFormat.SAFETY_WALK.value:
+        return False
+    return participant_total(dialogue) > MAX_PER_WALK_GROUP * max(1, dialogue.walk_groups)
+
+
+# --- observations -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationInput:
+    text: str
+    kind: str
+    focus_area_ids: tuple[int, ...] = ()
+    place_name: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    time_of_day: str | None = None
+    category: str | None = None
+    proposed_measure: str | None = None
+    responsible: str | None = None
+    responsible_detail: str | None = None
+    decision: str = Decision.PENDING.value
+    decision_reason: str | None = None
+    deadline: dt.date | None = None
+    from_children: bool = False
+
+
+_OBSERVATION_FIELDS = (
+    "text", "kind", "place_name", "latitude", "longitude", "time_of_day", "category", "proposed_measure",
+    "responsible", "responsible_detail", "decision", "decision_reason", "deadline", "from_children",
+)
+
+
+def _observation_values(dialogue: Dialogue, data: ObservationInput) -> dict[str, object]:
+    if (data.latitude is None) != (data.longitude is None):
+        raise DialogueError("longitude" if data.longitude is None else "latitude", "coordinates_paired")
+    reason = _masked(data.decision_reason)
+    if data.decision in {Decision.REJECTED.value, Decision.PARTLY.value} and not reason:
+        raise DialogueError("decision_reason", "reason_required")
+    text = _masked(data.text)
+    if not text:
+        raise DialogueError("text", "required")
+    return {
+        "text": text,
+        "kind": data.kind,
+        "place_name": _masked(data.place_name),
+        "latitude": data.latitude,
+        "longitude": data.longitude,
+        "time_of_day": data.time_of_day or dialogue.time_of_day,
+        "category": data.category or None,
+        "proposed_measure": _masked(data.proposed_measure),
+        "responsible": data.responsible or None,
+        "responsible_detail": _masked(data.responsible_detail),
+        "decision": data.decision,
+        "decision_reason": reason,
+        "deadline": data.deadline or default_deadline(dialogue.held_on),
+        "from_children": data.from_children,
+    }
+
+
+def add_observation(session: Session, dialogue: Dialogue, data: ObservationInput, *, actor: StaffUser) -> Observation:
+    observation = Observation(**_observation_values(dialogue, data), status=Status.OPEN.value)
+    observation.focus_areas = _focus_areas_by_id(session, data.focus_area_ids)
+    observation.status_changes.append(
+        StatusChange(actor_id=actor.id, actor_label=actor.email, from_status=None, to_status=Status.OPEN.value)
+    )
+    dialogue.observations.append(observation)
+    session.flush()
+    return observation
+
+
+def update_observation(session: Session, observation: Observation, data: ObservationInput, *,
+                       actor: StaffUser) -> bool:
+    values = _observation_values(observation.dialogue, data)
+    changes: dict[str, list[object]] = {}
+    for name in _OBSERVATION_FIELDS:
+        old, new = getattr(observation, name), values[name]
+        if old != new:
+            changes[name] = [_jsonable(old), _jsonable(new)]
+            setattr(observation, name, new)
+    new_focus = _focus_areas_by_id(session, data.focus_area_ids)
+    old_codes, new_codes = sorted(f.code for f in observation.focus_areas), sorted(f.code for f in new_focus)
+    if old_codes != new_codes:
+        changes["focus_areas"] = [old_codes, new_codes]
+        observation.focus_areas = new_focus
+    if not changes:
+        return False
+    session.add(DialogueRevision(dialogue_id=observation.dialogue_id, actor_id=actor.id, actor_label=actor.email,
+                                 what="observation", observation_id=observation.id, changes=changes))
+    session.flush()
+    return True
+
+
+def change_status(session: Session, observation: Observation, status: str, *, reason: str | None,
+                  actor: StaffUser) -> bool:
+    """Move an observation to a new status, dated and signed; "not done" needs a reason."""
+    if status not in {s.value for s in Status}:
+        raise DialogueError("status", "unknown_status")
+    reason = _masked(reason)
+    if status == Status.NOT_DONE.value and not reason:
+        raise DialogueError("reason", "reason_required")
+    if status == observation.status and reason == observation.status_reason:
+        return False
+    observation.status_changes.append(StatusChange(
+        actor_id=actor.id, actor_label=actor.email, from_status=observation.status, to_status=status, reason=reason
+    ))
+    observation.status = status
+    observation.status_reason = reason
+    session.flush()
+    return True
+
+
+# --- finding ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    area_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    format: str | None = None
+    focus_area_id: int | None = None
+    status: str | None = None
+    children: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {name: _jsonable(getattr(self, name)) for name in self.__slots__ if getattr(self, name)}
+
+
+def _children_in_dialogue() -> object:
+    return or_(
+        Dialogue.format == DialogueFormat.CHILDREN_YOUTH_DIALOGUE.value,
+        exists().where(ParticipantTally.dialogue_id == Dialogue.id,
+                       ParticipantTally.age_band.in_(sorted(CHILD_TALLY_BANDS))),
+        exists().where(Observation.dialogue_id == Dialogue.id, Observation.from_children),
+    )
+
+
+def _dialogue_conditions(query: Select, filters: Filters) -> Select:
+    if filters.area_id:
+        query = query.where(Dialogue.area_id == filters.area_id)
+    if filters.date_from:
+        query = query.where(Dialogue.held_on >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Dialogue.held_on <= filters.date_to)
+    if filters.format:
+        query = query.where(Dialogue.format == filters.format)
+    return query
+
+
+def find_dialogues(session: Session, filters: Filters) -> list[Dialogue]:
+    query = _dialogue_conditions(select(Dialogue), filters)
+    if filters.focus_area_id:
+        in_observation = exists().where(
+            Observation.dialogue_id == Dialogue.id,
+            observation_focus_areas.c.observation_id == Observation.id,
+            observation_focus_areas.c.focus_area_id == filters.focus_area_id,
+        )
+        in_dialogue = exists().where(dialogue_focus_areas.c.dialogue_id == Dialogue.id,
+                                     dialogue_focus_areas.c.focus_area_id == filters.focus_area_id)
+        query = query.where(or_(in_dialogue, in_observation))
+    if filters.status:
+        query = query.where(exists().where(Observation.dialogue_id == Dialogue.id,
+                                           Observation.status == filters.status))
+    if filters.children:
+        query = query.where(_children_in_dialogue())
+    query = query.options(selectinload(Dialogue.area), selectinload(Dialogue.observations),
+                          selectinload(Dialogue.tallies))
+    return list(session.scalars(query.order_by(Dialogue.held_on.desc(), Dialogue.id.desc())))
+
+
+def find_observations(session: Session, filters: Filters) -> list[Observation]:
+    query = _dialogue_conditions(select(Observation).join(Observation.dialogue), filters)
+    if filters.focus_area_id:
+        query = query.where(exists().where(observation_focus_areas.c.observation_id == Observation.id,
+                                           observation_focus_areas.c.focus_area_id == filters.focus_area_id))
+    if filters.status:
+        query = query.where(Observation.status == filters.status)
+    if filters.children:
+        query = query.where(Observation.from_children)
+    query = query.options(selectinload(Observation.dialogue).selectinload(Dialogue.area),
+                          selectinload(Observation.focus_areas))
+    return list(session.scalars(query.order_by(Dialogue.held_on.desc(), Observation.id)))
+
+
+# --- export -------------------------------------------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(value: object) -> object:
+    """A spreadsheet must never run a cell as a formula: text starting with = + - @ gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_rows(observations: Sequence[Observation], header: Sequence[str],
+                label: dict[str, dict[str, str]]) -> list[list[object]]:
+    """The follow-up list, one row per observation; `label` turns codes into words for the reader."""
+    def word(kind: str, code: str | None) -> str:
+        return label.get(kind, {}).get(code or "", code or "")
+
+    rows: list[list[object]] = [list(header)]
+    for o in observations:
+        d = o.dialogue
+        rows.append([
+            o.id, d.id, d.held_on.isoformat(), word("format", d.format), d.area.name, o.place_name or "",
+            word("kind", o.kind), word("category", o.category), "; ".join(f.name for f in o.focus_areas), o.text,
+            o.proposed_measure or "", word("responsible", o.responsible), o.responsible_detail or "",
+            word("decision", o.decision), o.deadline.isoformat() if o.deadline else "", word("status", o.status),
+            o.status_reason or "", "x" if o.from_children else "",
+            "" if o.latitude is None else o.latitude, "" if o.longitude is None else o.longitude,
+        ])
+    return rows
+
+
+def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")  # semicolon: Swedish Excel opens it as is
+    for row in rows:
+        writer.writerow([guard_formula(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 (å, ä, ö)
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]], *, title: str) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    for row in rows:
+        # Strings are written as text cells, never formulas: the same guard as the CSV.
+        sheet.append([guard_formula(value) for value in row])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def record_export(session: Session, *, actor: StaffUser, file_format: str, filters: Filters, count: int) -> None:
+    audit.record(session, actor=actor, action="observations.export", target_type="observations",
+                 details={"format": file_format, "filters": filters.as_dict(), "rows": count})

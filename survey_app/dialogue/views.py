@@ -1,0 +1,381 @@
+"""Facilitators' pages: dialogues and safety walks, their observations, follow-up and export."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from survey_app.auth.access import current_staff
+from survey_app.db import today
+from survey_app.dialogue import labels, services
+from survey_app.dialogue.forms import (
+    DialogueForm,
+    FilterForm,
+    ObservationForm,
+    StatusForm,
+    as_choices,
+    tally_field_name,
+)
+from survey_app.dialogue.models import Dialogue, Observation
+from survey_app.extensions import db
+from survey_app.models import StaffUser
+
+blueprint = Blueprint("dialogue", __name__, template_folder="templates", url_prefix="/dialoger")
+
+blueprint.add_app_template_filter(labels.field_label, "field_label")
+
+SERVICE_MESSAGES = {
+    "unknown_area": lambda: _("Choose one of the areas."),
+    "unknown_focus_area": lambda: _("Choose among the listed focus areas."),
+    "invalid_tally": lambda: _("Enter a whole number from 0 to 10000."),
+    "coordinates_paired": lambda: _("Enter both latitude and longitude, or neither."),
+    "reason_required": lambda: _("Give a reason."),
+    "required": lambda: _("This field is required."),
+    "unknown_status": lambda: _("Choose one of the options."),
+}
+
+
+def _actor() -> StaffUser:
+    user = current_staff()
+    if user is None:  # the role matrix lets only staff in; this guards a misconfigured matrix
+        abort(403)
+    return user
+
+
+def _get_or_404(model: type, object_id: int) -> object:
+    if object_id > 2**31 - 1:  # bigger than any id; PostgreSQL would refuse the comparison
+        abort(404)
+    found = db.session.get(model, object_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _own(dialogue: Dialogue) -> None:
+    """Facilitators edit only the dialogues they recorded (the role matrix lets them in; this is per object)."""
+    if dialogue.created_by_id != _actor().id:
+        abort(403)
+
+
+def _may_edit(dialogue: Dialogue) -> bool:
+    user = current_staff()
+    return user is not None and user.role == "facilitator" and dialogue.created_by_id == user.id
+
+
+def _show_service_error(form: object, error: services.DialogueError) -> None:
+    field = getattr(form, error.field, None)
+    message = SERVICE_MESSAGES.get(error.reason, SERVICE_MESSAGES["required"])()
+    if field is None:
+        flash(message, "error")
+        return
+    field.errors = [*field.errors, message]
+
+
+# --- filters and lists --------------------------------------------------------------------------------------
+
+
+def _filter_form() -> FilterForm:
+    form = FilterForm(formdata=request.args if request.args else None)
+    every = ("", _("All"))
+    form.area.choices = as_choices([every, *((a.id, a.name) for a in services.areas(db.session))])
+    form.format.choices = as_choices([every, *labels.FORMATS])
+    form.focus_area.choices = as_choices([every, *((f.id, f.name) for f in services.focus_areas(db.session))])
+    form.status.choices = as_choices([every, *labels.STATUSES])
+    return form
+
+
+def _filters(form: FilterForm) -> services.Filters | None:
+    """The filters of a valid form, or None (the page then shows the errors next to the fields)."""
+    if request.args and not form.validate():
+        return None
+    return services.Filters(
+        area_id=int(form.area.data) if form.area.data else None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        format=form.format.data or None,
+        focus_area_id=int(form.focus_area.data) if form.focus_area.data else None,
+        status=form.status.data or None,
+        children=bool(form.children.data),
+    )
+
+
+def _query_string() -> str:
+    return request.query_string.decode("latin-1")
+
+
+@blueprint.get("/")
+def index() -> tuple[str, int]:
+    form = _filter_form()
+    filters = _filters(form)
+    dialogues = services.find_dialogues(db.session, filters) if filters else []
+    return render_template(
+        "dialogue/index.html", form=form, dialogues=dialogues, labels=labels, services=services,
+        query=_query_string(),
+    ), (200 if filters else 400)
+
+
+@blueprint.get("/iakttagelser")
+def observations() -> tuple[str, int]:
+    form = _filter_form()
+    filters = _filters(form)
+    found = services.find_observations(db.session, filters) if filters else []
+    return render_template(
+        "dialogue/observations.html", form=form, observations=found, labels=labels, query=_query_string(),
+        today=today(),
+    ), (200 if filters else 400)
+
+
+def _export(file_format: str) -> Response | tuple[str, int]:
+    form = _filter_form()
+    filters = _filters(form)
+    if filters is None:
+        return render_template("dialogue/observations.html", form=form, observations=[], labels=labels,
+                               query=_query_string(), today=today()), 400
+    found = services.find_observations(db.session, filters)
+    header = [
+        _("Observation"), _("Dialogue"), _("Date"), _("Format"), _("Area"), _("Place"), _("Kind"), _("Category"),
+        _("Focus areas"), _("What was raised"), _("Proposed measure"), _("Responsible"),
+        _("Which administration or other party"), _("Decision"), _("Deadline"), _("Status"), _("Reason"),
+        _("From children"), _("Latitude"), _("Longitude"),
+    ]
+    code_labels = {kind: labels.table(kind) for kind in ("format", "kind", "category", "responsible", "decision",
+                                                          "status")}
+    rows = services.export_rows(found, header, code_labels)
+    services.record_export(db.session, actor=_actor(), file_format=file_format, filters=filters, count=len(found))
+    db.session.commit()
+    stamp = today().isoformat()
+    if file_format == "csv":
+        body, mimetype = services.csv_bytes(rows), "text/csv; charset=utf-8"
+    else:
+        body = services.xlsx_bytes(rows, title=_("Observations"))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="iakttagelser-{stamp}.{file_format}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("/iakttagelser/export.csv")
+def export_csv() -> Response | tuple[str, int]:
+    return _export("csv")
+
+
+@blueprint.get("/iakttagelser/export.xlsx")
+def export_xlsx() -> Response | tuple[str, int]:
+    return _export("xlsx")
+
+
+# --- dialogues ----------------------------------------------------------------------------------------------
+
+
+def _dialogue_form(dialogue: Dialogue | None = None) -> DialogueForm:
+    form = DialogueForm(obj=dialogue) if dialogue is not None and request.method == "GET" else DialogueForm()
+    area_choices = [(area.id, area.name) for area in services.areas(db.session)]
+    form.area_id.choices = as_choices([("", _("Choose an area")), *area_choices])
+    chosen = {f.id for f in dialogue.focus_areas} if dialogue else set()
+    form.focus_areas.choices = as_choices(
+        (f.id, f.name) for f in services.focus_areas(db.session) if f.active or f.id in chosen
+    )
+    if dialogue is not None and request.method == "GET":
+        form.area_id.data = str(dialogue.area_id)
+        form.participation_level.data = str(dialogue.participation_level)
+        form.focus_areas.data = [str(i) for i in sorted(chosen)]
+        for (gender, band), count in services.tally_table(dialogue).items():
+            form[tally_field_name(gender, band)].data = count
+    return form
+
+
+def _dialogue_input(form: DialogueForm) -> services.DialogueInput:
+    return services.DialogueInput(
+        format=form.format.data,
+        held_on=form.held_on.data,
+        area_id=int(form.area_id.data),
+        place=form.place.data,
+        participation_level=int(form.participation_level.data),
+        time_of_day=form.time_of_day.data or None,
+        pre_meeting_on=form.pre_meeting_on.data,
+        follow_up_on=form.follow_up_on.data,
+        walk_groups=form.walk_groups.data or 1,
+        partners=tuple(form.partners.data or ()),
+        partners_other=form.partners_other.data,
+        focus_area_ids=tuple(int(i) for i in form.focus_areas.data or ()),
+        languages=form.languages.data,
+        interpreting=bool(form.interpreting.data),
+        tallies=form.tallies(),
+        tallies_estimated=bool(form.tallies_estimated.data),
+        residents_count=form.residents_count.data,
+        business_count=form.business_count.data,
+        associations_count=form.associations_count.data,
+        notes=form.notes.data,
+    )
+
+
+def _warn_if_walk_group_too_large(dialogue: Dialogue) -> None:
+    if services.walk_group_too_large(dialogue):
+        flash(_("More than %(n)s people per walking group. Socialstyrelsen recommends at most %(n)s; consider "
+                "splitting the walk into more groups.", n=services.MAX_PER_WALK_GROUP), "warning")
+
+
+@blueprint.route("/ny", methods=["GET", "POST"])
+def create() -> Response | tuple[str, int]:
+    form = _dialogue_form()
+    if request.method == "GET" and request.args.get("format") in {code for code, _label in labels.FORMATS}:
+        form.format.data = request.args["format"]
+    if form.validate_on_submit():
+        try:
+            dialogue = services.create_dialogue(db.session, _dialogue_input(form), actor=_actor())
+        except services.DialogueError as error:
+            db.session.rollback()
+            _show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The dialogue has been saved. Now add what was raised."), "success")
+            _warn_if_walk_group_too_large(dialogue)
+            return redirect(url_for("dialogue.observation_create", dialogue_id=dialogue.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("dialogue/dialogue_form.html", form=form, dialogue=None, labels=labels,
+                           services=services), status
+
+
+@blueprint.route("/<int:dialogue_id>/redigera", methods=["GET", "POST"])
+def edit(dialogue_id: int) -> Response | tuple[str, int]:
+    dialogue = _get_or_404(Dialogue, dialogue_id)
+    _own(dialogue)
+    form = _dialogue_form(dialogue)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_dialogue(db.session, dialogue, _dialogue_input(form), actor=_actor())
+        except services.DialogueError as error:
+            db.session.rollback()
+            _show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes have been saved.") if changed else _("Nothing was changed."), "success")
+            _warn_if_walk_group_too_large(dialogue)
+            return redirect(url_for("dialogue.detail", dialogue_id=dialogue.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("dialogue/dialogue_form.html", form=form, dialogue=dialogue, labels=labels,
+                           services=services), status
+
+
+def _detail_context(dialogue: Dialogue) -> dict[str, object]:
+    return {
+        "dialogue": dialogue, "labels": labels, "services": services, "today": today(),
+        "tallies": services.tally_table(dialogue), "may_edit": _may_edit(dialogue),
+        "too_large": services.walk_group_too_large(dialogue),
+    }
+
+
+@blueprint.get("/<int:dialogue_id>")
+def detail(dialogue_id: int) -> str:
+    dialogue = _get_or_404(Dialogue, dialogue_id)
+    return render_template("dialogue/detail.html", **_detail_context(dialogue))
+
+
+@blueprint.get("/<int:dialogue_id>/protokoll")
+def protocol(dialogue_id: int) -> str:
+    dialogue = _get_or_404(Dialogue, dialogue_id)
+    return render_template("dialogue/protocol.html", **_detail_context(dialogue))
+
+
+# --- observations -------------------------------------------------------------------------------------------
+
+
+def _observation_form(dialogue: Dialogue, observation: Observation | None = None) -> ObservationForm:
+    load = observation is not None and request.method == "GET"
+    form = ObservationForm(obj=observation) if load else ObservationForm()
+    chosen = {f.id for f in observation.focus_areas} if observation else set()
+    form.focus_areas.choices = as_choices(
+        (f.id, f.name) for f in services.focus_areas(db.session) if f.active or f.id in chosen
+    )
+    if load:
+        form.focus_areas.data = [str(i) for i in sorted(chosen)]
+        form.category.data = observation.category or ""
+        form.responsible.data = observation.responsible or ""
+    return form
+
+
+def _observation_input(form: ObservationForm) -> services.ObservationInput:
+    return services.ObservationInput(
+        text=form.text.data or "",
+        kind=form.kind.data,
+        focus_area_ids=tuple(int(i) for i in form.focus_areas.data or ()),
+        place_name=form.place_name.data,
+        latitude=form.latitude.data,
+        longitude=form.longitude.data,
+        time_of_day=form.time_of_day.data or None,
+        category=form.category.data or None,
+        proposed_measure=form.proposed_measure.data,
+        responsible=form.responsible.data or None,
+        responsible_detail=form.responsible_detail.data,
+        decision=form.decision.data or "pending",
+        decision_reason=form.decision_reason.data,
+        deadline=form.deadline.data,
+        from_children=bool(form.from_children.data),
+    )
+
+
+@blueprint.route("/<int:dialogue_id>/iakttagelser/ny", methods=["GET", "POST"])
+def observation_create(dialogue_id: int) -> Response | tuple[str, int]:
+    dialogue = _get_or_404(Dialogue, dialogue_id)
+    _own(dialogue)
+    form = _observation_form(dialogue)
+    if form.validate_on_submit():
+        try:
+            services.add_observation(db.session, dialogue, _observation_input(form), actor=_actor())
+        except services.DialogueError as error:
+            db.session.rollback()
+            _show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The observation has been saved."), "success")
+            if request.form.get("next") == "another":
+                return redirect(url_for("dialogue.observation_create", dialogue_id=dialogue.id))
+            return redirect(url_for("dialogue.detail", dialogue_id=dialogue.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("dialogue/observation_form.html", form=form, dialogue=dialogue, observation=None,
+                           default_deadline=services.default_deadline(dialogue.held_on)), status
+
+
+@blueprint.route("/iakttagelser/<int:observation_id>/redigera", methods=["GET", "POST"])
+def observation_edit(observation_id: int) -> Response | tuple[str, int]:
+    observation = _get_or_404(Observation, observation_id)
+    dialogue = observation.dialogue
+    _own(dialogue)
+    form = _observation_form(dialogue, observation)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_observation(db.session, observation, _observation_input(form), actor=_actor())
+        except services.DialogueError as error:
+            db.session.rollback()
+            _show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes have been saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("dialogue.detail", dialogue_id=dialogue.id, _anchor=f"obs-{observation.id}"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("dialogue/observation_form.html", form=form, dialogue=dialogue, observation=observation,
+                           default_deadline=services.default_deadline(dialogue.held_on)), status
+
+
+@blueprint.route("/iakttagelser/<int:observation_id>/status", methods=["GET", "POST"])
+def observation_status(observation_id: int) -> Response | tuple[str, int]:
+    observation = _get_or_404(Observation, observation_id)
+    _own(observation.dialogue)
+    form = StatusForm(formdata=None if request.method == "GET" else request.form,
+                      data={"status": observation.status, "reason": observation.status_reason})
+    if form.validate_on_submit():
+        try:
+            changed = services.change_status(db.session, observation, form.status.data, reason=form.reason.data,
+                                             actor=_actor())
+        except services.DialogueError as error:
+            db.session.rollback()
+            _show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The status has been changed.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("dialogue.detail", dialogue_id=observation.dialogue_id,
+                                    _anchor=f"obs-{observation.id}"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("dialogue/status_form.html", form=form, observation=observation, labels=labels), status

@@ -1,0 +1,87 @@
+"""Builders for staff users, logins and dialogues, shared by the auth, dialogue, admin and browser tests.
+
+They flush; the test commits before it makes a request (SQLite takes the write lock at BEGIN, so an open
+transaction in the test's session would make the app wait).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from survey_app.auth.passwords import hash_password
+from survey_app.dialogue import services
+from survey_app.dialogue.models import Dialogue, FocusArea
+from survey_app.models import Area, StaffUser
+
+PASSWORD = "korvstånd-Lyktstolpe-91-gräsmatta"
+_sequence = itertools.count(1)
+_HASH: dict[str, str] = {}
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def make_staff(session: Session, role: str, *, email: str | None = None, active: bool = True) -> StaffUser:
+    if PASSWORD not in _HASH:
+        _HASH[PASSWORD] = hash_password(PASSWORD)  # one Argon2 hash for the whole run keeps the tests quick
+    user = StaffUser(email=email or f"{role}{next(_sequence)}@kommun.se", password_hash=_HASH[PASSWORD], role=role,
+                     active=active)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD, *, follow: bool = False):
+    token = csrf_token_from(client.get("/logga-in").get_data(as_text=True))
+    return client.post("/logga-in", data={"csrf_token": token, "email": email, "password": password},
+                       follow_redirects=follow)
+
+
+def token(client: FlaskClient, path: str) -> str:
+    return csrf_token_from(client.get(path).get_data(as_text=True))
+
+
+def make_focus_areas(session: Session) -> list[FocusArea]:
+    services.seed_default_focus_areas(session)
+    return services.focus_areas(session)
+
+
+def make_area(session: Session, name: str | None = None) -> Area:
+    number = next(_sequence)
+    area = Area(code=f"omr{number}", name=name or f"Område {number}")
+    session.add(area)
+    session.flush()
+    return area
+
+
+def make_dialogue(session: Session, owner: StaffUser, *, area: Area | None = None, held_on: dt.date | None = None,
+                  format: str = "safety_walk", tallies: dict[tuple[str, str], int] | None = None,
+                  observations: int = 1, from_children: bool = False) -> Dialogue:
+    dialogue = services.create_dialogue(session, services.DialogueInput(
+        format=format, held_on=held_on or dt.date(2026, 10, 1), area_id=(area or make_area(session)).id,
+        place="Torget", participation_level=2, time_of_day="dark" if format == "safety_walk" else None,
+        tallies=tallies or {("woman", "25-44"): 4, ("man", "45-64"): 3},
+    ), actor=owner)
+    for number in range(observations):
+        services.add_observation(session, dialogue, services.ObservationInput(
+            text=f"Mörk gångtunnel {number + 1}", kind="unsafe_place", category="lighting",
+            place_name=f"Tunneln {number + 1}", from_children=from_children,
+        ), actor=owner)
+    return dialogue
+
+
+@pytest.fixture
+def staff_db(db_session: Session) -> Session:
+    """The test's own session, keeping loaded values after commit so a test can read ids without a new
+    transaction. Commit (or roll back) before each request: SQLite takes the write lock when a transaction begins."""
+    db_session.expire_on_commit = False
+    return db_session
