@@ -16,8 +16,10 @@ these additions: each measure row also has ``df`` and ``margin_of_error`` (1.96�
 share with cut-points, ``level``, ``level_ci`` and ``level_uncertain``; ``associations`` holds a
 Rao–Scott F (weighted) or Pearson/Fisher test (unweighted) per measure and dimension;
 ``measure_info`` the definition of each measure (and Cronbach's alpha for an index). Child-rights
-groups use the key ``age_group`` (``under_18``, ``18_plus``). Hidden figures are ``null`` with the
-symbol ``..`` (suppressed, or fewer than 30 valid answers); ``U`` flags 30–49 answers.
+groups use the key ``age_group`` (``under_18``, ``18_plus``). Hidden figures are ``null`` with an SCB
+symbol: ``U`` when suppressed for disclosure risk (primary or complementary), ``..`` when fewer than
+30 valid answers; ``uncertain`` is true for a figure shown on 30–49 answers. In CSV and XLSX the
+value is left empty and the symbol stands in its own column.
 """
 
 from __future__ import annotations
@@ -293,7 +295,8 @@ def read_population(path: str) -> Population:
 
 # ----------------------------------------------------------------------------------------------
 MEASURE_COLUMNS = ("measure", "area", "gender", "age_band", "age_group", "n", "estimate", "se", "ci_low", "ci_high",
-                   "ci_method", "margin_of_error", "df", "suppressed", "symbol", "level", "level_uncertain")
+                   "ci_method", "margin_of_error", "df", "suppressed", "symbol", "uncertain", "level",
+                   "level_uncertain")
 COMPARISON_COLUMNS = ("measure", "kind", "area", "gender", "age_band", "age_group", "difference", "se", "ci_low",
                       "ci_high", "statistic", "p_value", "p_adjusted", "significant")
 
@@ -308,10 +311,7 @@ def _tables(result: AnalysisResult) -> dict[str, list[list]]:
 
     measures = [list(MEASURE_COLUMNS)]
     for r in d["measures"]:
-        line = flat(r, MEASURE_COLUMNS)
-        if r["estimate"] is None and r["symbol"]:
-            line[MEASURE_COLUMNS.index("estimate")] = r["symbol"]
-        measures.append(line)
+        measures.append(flat(r, MEASURE_COLUMNS))
     comps = [list(COMPARISON_COLUMNS)] + [flat(c, COMPARISON_COLUMNS) for c in d["comparisons"]]
     w = d["weighting"]
     weighting = [["key", "value"], ["method", w["method"]], ["iterations", w["iterations"]],

@@ -10,8 +10,10 @@ Rules apply to the unweighted respondent counts behind every published cell:
    (ties: the first); repeat until stable;
 3. the precision rule (not disclosure): a share with n < ``min_n_share`` (default 30) is not shown.
 
-Symbols follow SCB practice: ``..`` = the figure is not shown (suppressed, or too uncertain to
-publish); ``U`` = shown but uncertain (30 ≤ n < 50).
+Symbols follow SCB practice as STANDARDS.md §6 adopts it: ``U`` = undertryckt uppgift (suppressed
+because of disclosure risk, primary or complementary); ``..`` = uppgift inte tillgänglig eller alltför
+osäker (the precision rule, or no data). A figure on 30 ≤ n < 50 answers is shown with a flag, not a
+symbol (:func:`precision_flag`).
 
 References
 ----------
@@ -28,16 +30,17 @@ import numpy as np
 
 __all__ = [
     "SYMBOL_NOT_SHOWN",
-    "SYMBOL_UNCERTAIN",
+    "SYMBOL_SUPPRESSED",
     "SuppressionResult",
     "complementary_suppression",
+    "precision_flag",
     "precision_symbol",
     "primary_suppression",
     "suppress_table",
 ]
 
-SYMBOL_NOT_SHOWN = ".."
-SYMBOL_UNCERTAIN = "U"
+SYMBOL_NOT_SHOWN = ".."  # too uncertain to publish, or no data
+SYMBOL_SUPPRESSED = "U"  # suppressed because of disclosure risk
 
 
 def primary_suppression(counts, *, min_cell: int = 5) -> np.ndarray:
@@ -126,7 +129,13 @@ def suppress_table(counts, *, min_cell: int = 5) -> np.ndarray:
     return mask
 
 
-def precision_symbol(n, *, min_n_share: int = 30, flag_below: int = 50) -> np.ndarray:
-    """Symbol per estimate from its valid n: ``..`` (n < min_n_share), ``U`` (n < flag_below) or ``""``."""
+def precision_symbol(n, *, min_n_share: int = 30) -> np.ndarray:
+    """Symbol per estimate from its valid n: ``..`` when n < min_n_share (not shown), else ``""``."""
     n = np.asarray(n)
-    return np.where(n < min_n_share, SYMBOL_NOT_SHOWN, np.where(n < flag_below, SYMBOL_UNCERTAIN, ""))
+    return np.where(n < min_n_share, SYMBOL_NOT_SHOWN, "")
+
+
+def precision_flag(n, *, min_n_share: int = 30, flag_below: int = 50) -> np.ndarray:
+    """True where an estimate is shown but rests on few answers (min_n_share <= n < flag_below)."""
+    n = np.asarray(n)
+    return (n >= min_n_share) & (n < flag_below)

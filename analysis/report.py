@@ -24,7 +24,7 @@ import numpy as np
 from . import comparisons as cmp
 from .cellweights import WeightingInfo, cell_weights
 from .data import Population, Responses
-from .disclosure import SYMBOL_NOT_SHOWN, SYMBOL_UNCERTAIN, complementary_suppression
+from .disclosure import SYMBOL_NOT_SHOWN, SYMBOL_SUPPRESSED, complementary_suppression
 from .errors import InputError, MeasureError
 from .estimators import estimate_domains
 from .grid import DIMENSIONS, Group, build_grid, domains, suppression_lines
@@ -58,6 +58,7 @@ class EstimateRow:
     level: int | None = None
     level_ci: tuple[float, float] | None = None
     level_uncertain: bool | None = None
+    uncertain: bool = False  # shown, but on few answers (30-49 by default): flag it beside the figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,8 @@ class AnalysisResult:
             "measures": [{
                 "measure": r.measure, "group": dict(r.group), "n": r.n, "estimate": num(r.estimate), "se": num(r.se),
                 "ci_low": num(r.ci_low), "ci_high": num(r.ci_high), "ci_method": r.ci_method,
-                "suppressed": r.suppressed, "symbol": r.symbol, "df": r.df, "margin_of_error": num(r.margin_of_error),
+                "suppressed": r.suppressed, "symbol": r.symbol, "uncertain": r.uncertain, "df": r.df,
+                "margin_of_error": num(r.margin_of_error),
                 **({"level": r.level, "level_ci": [num(v) for v in r.level_ci] if r.level_ci else None,
                     "level_uncertain": r.level_uncertain} if r.level is not None or r.level_ci is not None else {}),
             } for r in self.measures],
@@ -328,7 +330,7 @@ def _publish(measure, wave, min_cell, min_n_share, flag_n_below, rows, summary) 
         n = counts[g]
         if g in res.suppressed:
             rows.append(EstimateRow(measure.name, g, None, None, None, None, None, est.ci_method.value, True,
-                                    SYMBOL_NOT_SHOWN))
+                                    SYMBOL_SUPPRESSED))
             shown[g] = False
             continue
         if n < min_n_share:
@@ -345,8 +347,8 @@ def _publish(measure, wave, min_cell, min_n_share, flag_n_below, rows, summary) 
                   "level_uncertain": lo != hi}
         rows.append(EstimateRow(
             measure.name, g, n, _f(est.estimate[k]), _f(est.se[k]), _f(est.ci_low[k]), _f(est.ci_high[k]),
-            est.ci_method.value, False, SYMBOL_UNCERTAIN if n < flag_n_below else "", int(est.df[k]),
-            _f(1.959963984540054 * est.se[k]), **lv))
+            est.ci_method.value, False, "", int(est.df[k]),
+            _f(1.959963984540054 * est.se[k]), uncertain=n < flag_n_below, **lv))
     return shown
 
 

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from analysis.disclosure import complementary_suppression, precision_symbol, primary_suppression, suppress_table
+from analysis.disclosure import (
+    complementary_suppression,
+    precision_flag,
+    precision_symbol,
+    primary_suppression,
+    suppress_table,
+)
 from analysis.errors import InputError, MeasureError
 from analysis.index import cronbach_alpha, default_min_valid, person_index, problem_level
 from analysis.measures import Measure, parse_measure
@@ -44,7 +50,8 @@ def test_linked_lines_propagate():
 
 
 def test_precision_symbols():
-    assert list(precision_symbol([5, 29, 30, 49, 50])) == ["..", "..", "U", "U", ""]
+    assert list(precision_symbol([5, 29, 30, 49, 50])) == ["..", "..", "", "", ""]
+    assert list(precision_flag([5, 29, 30, 49, 50])) == [False, False, True, True, False]
 
 
 def test_person_index_and_default_min_valid():
