@@ -20,6 +20,7 @@ from analysis.bands import DEFAULT_AGE_BANDS
 from analysis.instrument import Instrument, Item, ItemType, default_directory
 from survey_app.auth.passwords import hash_password
 from survey_app.auth.services import create_staff_user
+from survey_app.dialogue.demo import load_demo_dialogues
 from survey_app.models import Area, AreaPopulation, Response, Role, StaffUser, Survey, SurveyStatus
 from survey_app.survey.questionnaires import instrument_of, load_questionnaire
 from survey_app.survey.responses import SubmittedResponse, store_responses
@@ -110,6 +111,9 @@ def load_demo(session: Session, *, responses: int = 3000, seed: int = 2026, toda
     rng = np.random.default_rng(seed)
     submitted = [_synthetic_response(instrument, areas, rng, survey.period_start, today) for _ in range(responses)]
     store_responses(session, survey, instrument, submitted)
+    facilitator = session.scalars(select(StaffUser).where(StaffUser.role == Role.FACILITATOR.value)).first()
+    if facilitator is not None:
+        load_demo_dialogues(session, facilitator=facilitator, areas=areas, today=today)
     return DemoResult(True, len(areas), responses, survey.title, users)
 
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, StringField
+from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from survey_app.auth.forms import StaffForm
-from survey_app.dialogue.forms import CHOOSE_ONE, REQUIRED, TOO_LONG, ChoiceField, RequiredRadioField, as_choices
+from survey_app.dialogue.forms import (
+    CHOOSE_ONE,
+    REQUIRED,
+    TOO_LONG,
+    CheckboxesField,
+    ChoiceField,
+    RequiredRadioField,
+    as_choices,
+)
 
 ROLE_CHOICES = as_choices([
     ("facilitator", _l("Facilitator: records dialogues and safety walks")),
@@ -55,4 +63,34 @@ class FocusAreaForm(StaffForm):
     active = BooleanField(_l("In use (shown when recording)"), default=True)
 
 
-__all__ = ["CHOOSE_ONE", "AreaForm", "ChoiceField", "FocusAreaForm", "UserCreateForm", "UserEditForm"]
+
+
+class WaveForm(StaffForm):
+    """A new survey wave. The choices (questionnaire versions, areas, languages) are set by the view."""
+
+    questionnaire = RequiredRadioField(_l("Questionnaire"))
+    title = StringField(_l("Title shown to residents"),
+                        validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    slug = StringField(_l("Address"), validators=[DataRequired(REQUIRED), Length(max=100, message=TOO_LONG)],
+                       render_kw={"spellcheck": "false", "autocapitalize": "none"})
+    period_start = DateField(_l("First day"), validators=[DataRequired(_l("Enter a date such as 2027-03-01."))])
+    period_end = DateField(_l("Last day"), validators=[DataRequired(_l("Enter a date such as 2027-03-01."))])
+    areas = CheckboxesField(_l("Areas"))
+    languages = CheckboxesField(_l("Languages"))
+    access = RequiredRadioField(_l("How residents get in"), choices=as_choices([
+        ("link", _l("Open link: anyone with the link can answer")),
+        ("codes", _l("Invitation codes: one code per letter, each used once")),
+        ("both", _l("Both: the link, and codes for those who got a letter")),
+    ]))
+    open_now = BooleanField(_l("Open the survey now (otherwise it is saved as a draft)"))
+
+
+class WaveCodesForm(StaffForm):
+    count = IntegerField(_l("Number of codes"), validators=[
+        DataRequired(_l("Enter a whole number from %(min)s to %(max)s.", min=1, max=20000)),
+        NumberRange(min=1, max=20000, message=_l("Enter a whole number from %(min)s to %(max)s."))],
+        render_kw={"inputmode": "numeric"})
+
+
+__all__ = ["CHOOSE_ONE", "AreaForm", "ChoiceField", "FocusAreaForm", "UserCreateForm", "UserEditForm", "WaveCodesForm",
+           "WaveForm"]

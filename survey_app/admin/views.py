@@ -1,23 +1,45 @@
-"""Administration pages: staff users, areas and focus areas. Only admin gets here (the role matrix)."""
+"""Administration pages: staff users, areas, focus areas and survey waves. Only admin gets here (the role matrix)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from survey_app import audit
 from survey_app.admin import services
-from survey_app.admin.forms import AreaForm, FocusAreaForm, UserCreateForm, UserEditForm
+from survey_app.admin.forms import AreaForm, FocusAreaForm, UserCreateForm, UserEditForm, WaveCodesForm, WaveForm
 from survey_app.auth import services as accounts
 from survey_app.auth.access import current_staff
 from survey_app.auth.messages import ACCOUNT_MESSAGES
+from survey_app.dialogue.forms import as_choices
 from survey_app.dialogue.models import FocusArea
 from survey_app.dialogue.services import focus_areas as list_focus_areas
 from survey_app.extensions import db
-from survey_app.models import Area, StaffUser
+from survey_app.models import Area, Questionnaire, StaffUser, Survey, SurveyStatus
+from survey_app.survey.flow import close_wave
+from survey_app.survey.messages import WAVE_MESSAGES
+from survey_app.survey.questionnaires import instrument_of
+from survey_app.survey.waves import (
+    WaveError,
+    all_waves,
+    create_wave,
+    generate_invitation_codes,
+    open_wave,
+    wave_counts,
+)
 
 blueprint = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
+
+
+STATUS_LABELS = {"draft": _l("Draft (not public)"), "open": _l("Open"), "closed": _l("Closed")}
+
+
+@blueprint.context_processor
+def wave_labels() -> dict[str, object]:
+    return {"status_label": lambda status: str(STATUS_LABELS.get(status, status))}
 
 
 def _actor() -> StaffUser:
@@ -161,3 +183,105 @@ def focus_area_create() -> Response | tuple[str, int]:
 @blueprint.route("/fokusomraden/<int:focus_area_id>", methods=["GET", "POST"])
 def focus_area_edit(focus_area_id: int) -> Response | tuple[str, int]:
     return _focus_area_page(_get_or_404(FocusArea, focus_area_id))
+
+
+# --- survey waves ---------------------------------------------------------------------------------------------
+
+
+def _wave_form(form: WaveForm | None = None) -> WaveForm:
+    form = form or WaveForm()
+    questionnaires = list(db.session.scalars(
+        select(Questionnaire).order_by(Questionnaire.slug, Questionnaire.loaded_at.desc())))
+    form.questionnaire.choices = as_choices(
+        (q.id, f"{instrument_of(q).title.get('sv', q.slug)} ({q.slug}, version {q.version})") for q in questionnaires)
+    form.areas.choices = as_choices((a.id, a.name) for a in db.session.scalars(select(Area).order_by(Area.name)))
+    languages: dict[str, str] = {}
+    for questionnaire in questionnaires:
+        for language in instrument_of(questionnaire).languages:
+            languages.setdefault(language.code, language.name)
+    form.languages.choices = as_choices(languages.items())
+    if not form.is_submitted():
+        form.areas.data = [str(choice.value) for choice in form.areas.choices]
+        form.languages.data = ["sv"]
+        form.access.data = "link"
+    return form
+
+
+@blueprint.get("/enkater")
+def waves() -> str:
+    surveys = all_waves(db.session)
+    return render_template("admin/waves.html", surveys=surveys,
+                           counts={s.id: wave_counts(db.session, s) for s in surveys})
+
+
+@blueprint.route("/enkater/ny", methods=["GET", "POST"])
+def wave_create() -> Response | tuple[str, int]:
+    form = _wave_form()
+    if form.validate_on_submit():
+        questionnaire = db.session.get(Questionnaire, int(form.questionnaire.data))
+        areas = list(db.session.scalars(select(Area).where(Area.id.in_([int(a) for a in form.areas.data]))))
+        try:
+            survey = create_wave(
+                db.session, questionnaire=questionnaire, slug=form.slug.data.strip(), title=form.title.data.strip(),
+                period_start=form.period_start.data, period_end=form.period_end.data, areas=areas,
+                languages=form.languages.data or ["sv"], open_link=form.access.data in ("link", "both"),
+                invitation_codes=form.access.data in ("codes", "both"),
+                status=SurveyStatus.OPEN if form.open_now.data else SurveyStatus.DRAFT,
+            )
+        except WaveError as error:
+            db.session.rollback()
+            field = {"invalid_slug": form.slug, "slug_taken": form.slug, "period_reversed": form.period_end,
+                     "no_access_mode": form.access, "no_areas": form.areas}.get(error.reason, form.languages)
+            field.errors = [*field.errors, str(WAVE_MESSAGES[error.reason])]
+        else:
+            audit.record(db.session, actor=_actor(), action="survey.create", target_type="survey",
+                         target_id=survey.id, details={"slug": survey.slug, "status": survey.status})
+            db.session.commit()
+            flash(_("The survey wave %(title)s has been created.", title=survey.title), "success")
+            return redirect(url_for("admin.wave_detail", survey_id=survey.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/wave_form.html", form=form), status
+
+
+@blueprint.get("/enkater/<int:survey_id>")
+def wave_detail(survey_id: int) -> str:
+    survey = _get_or_404(Survey, survey_id)
+    return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session, survey),
+                           codes_form=WaveCodesForm(), link=url_for("survey.landing", slug=survey.slug,
+                                                                    _external=True))
+
+
+@blueprint.post("/enkater/<int:survey_id>/status")
+def wave_status(survey_id: int) -> Response:
+    survey = _get_or_404(Survey, survey_id)
+    action = (request.form.get("action") or "")[:10]
+    if action == "open":
+        open_wave(survey)
+        deleted = 0
+    elif action == "close":
+        deleted = close_wave(db.session, survey)
+    else:
+        abort(400)
+    audit.record(db.session, actor=_actor(), action=f"survey.{action}", target_type="survey", target_id=survey.id,
+                 details={"drafts_deleted": deleted})
+    db.session.commit()
+    flash(_("The survey is open.") if action == "open" else _("The survey is closed. Unsent answers were deleted."),
+          "success")
+    return redirect(url_for("admin.wave_detail", survey_id=survey.id))
+
+
+@blueprint.post("/enkater/<int:survey_id>/koder")
+def wave_codes(survey_id: int) -> Response | tuple[str, int]:
+    survey = _get_or_404(Survey, survey_id)
+    form = WaveCodesForm()
+    if not survey.invitation_codes:
+        abort(400)
+    if not form.validate_on_submit():
+        return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session, survey),
+                               codes_form=form, link=url_for("survey.landing", slug=survey.slug, _external=True)), 400
+    codes = generate_invitation_codes(db.session, survey, form.count.data)
+    audit.record(db.session, actor=_actor(), action="survey.codes", target_type="survey", target_id=survey.id,
+                 details={"count": len(codes)})
+    db.session.commit()
+    return render_template("admin/wave_codes.html", survey=survey, codes=codes,
+                           link=url_for("survey.landing", slug=survey.slug, _external=True)), 200

@@ -38,7 +38,7 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "dialogue.observation_create": FACILITATOR,
     "dialogue.observation_edit": FACILITATOR,
     "dialogue.observation_status": FACILITATOR,
-    # administration: users, areas and focus areas (survey waves are the survey feature's)
+    # administration: users, areas and focus areas
     "admin.users": ADMIN,
     "admin.user_create": ADMIN,
     "admin.user_edit": ADMIN,
@@ -48,6 +48,12 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "admin.focus_areas": ADMIN,
     "admin.focus_area_create": ADMIN,
     "admin.focus_area_edit": ADMIN,
+    # survey waves: create, open and close, print invitation codes
+    "admin.waves": ADMIN,
+    "admin.wave_create": ADMIN,
+    "admin.wave_detail": ADMIN,
+    "admin.wave_status": ADMIN,
+    "admin.wave_codes": ADMIN,
 }
 
 

@@ -7,11 +7,12 @@ import hashlib
 import re
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from survey_app.models import Area, InvitationCode, Questionnaire, Survey, SurveyStatus
+from survey_app.models import Area, InvitationCode, Questionnaire, Response, Survey, SurveyDraft, SurveyStatus
 from survey_app.survey.questionnaires import instrument_of
 
 # Unambiguous when read aloud or printed: no 0/O, 1/I/L, 5/S, 2/Z, 8/B.
@@ -99,3 +100,34 @@ def use_invitation_code(session: Session, survey: Survey, code: str) -> bool:
         .values(used=True)
     )
     return result.rowcount == 1
+
+
+@dataclass(frozen=True, slots=True)
+class WaveCounts:
+    responses: int
+    drafts: int  # answers in progress, not yet sent
+    codes: int
+    codes_used: int
+
+
+def wave_counts(session: Session, survey: Survey) -> WaveCounts:
+    def count(query: Select[tuple[int]]) -> int:
+        return session.scalar(query) or 0
+
+    codes = select(func.count()).select_from(InvitationCode).where(InvitationCode.survey_id == survey.id)
+    return WaveCounts(
+        responses=count(select(func.count()).select_from(Response).where(Response.survey_id == survey.id)),
+        drafts=count(select(func.count()).select_from(SurveyDraft).where(
+            SurveyDraft.survey_id == survey.id, SurveyDraft.submitted.is_(False))),
+        codes=count(codes),
+        codes_used=count(codes.where(InvitationCode.used)),
+    )
+
+
+def open_wave(survey: Survey) -> None:
+    """Open a draft or reopened wave for answers (its period decides when residents can actually answer)."""
+    survey.status = SurveyStatus.OPEN.value
+
+
+def all_waves(session: Session) -> list[Survey]:
+    return list(session.scalars(select(Survey).order_by(Survey.period_start.desc(), Survey.title)))

@@ -97,3 +97,26 @@ def test_admin_pages_are_accessible(live_server, fresh_browser, staff_db, langua
         _check(fresh_browser, base + path)
         _submit_empty(fresh_browser)
         assert_accessible(fresh_browser, f"{path} with errors")
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_survey_wave_pages_are_accessible(live_server, fresh_browser, staff_db, make_wave, language) -> None:  # noqa: F811
+    make_staff(staff_db, "admin", email="boss@kommun.se")
+    staff_db.commit()
+    survey = make_wave(codes=True)
+    browser_log_in(fresh_browser, live_server.url, "boss@kommun.se", language)
+    base = live_server.url
+    for path in ("/admin/enkater", f"/admin/enkater/{survey.id}"):
+        _check(fresh_browser, base + path)
+    _check(fresh_browser, base + "/admin/enkater/ny")
+    fresh_browser.find_element(By.ID, "title").clear()
+    _submit_empty(fresh_browser)
+    assert_accessible(fresh_browser, "new wave with errors")
+    assert_no_horizontal_scroll(fresh_browser)
+    _check(fresh_browser, f"{base}/admin/enkater/{survey.id}")
+    count = fresh_browser.find_element(By.ID, "count")
+    count.send_keys("12")
+    submit(fresh_browser)
+    assert len(fresh_browser.find_elements(By.CSS_SELECTOR, ".code-slip")) == 12
+    assert_accessible(fresh_browser, "printable codes")
+    assert_no_horizontal_scroll(fresh_browser)

@@ -65,6 +65,13 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
         reported = set(session.scalars(select(Answer.response_id).where(Answer.item_code == "reported_assault")))
         assert reported <= victims
 
+        # A facilitator's safety walk and a dialogue with young people, so the dialogue log is not empty.
+        from survey_app.dialogue.models import Dialogue
+
+        formats = set(session.scalars(select(Dialogue.format)))
+        assert "safety_walk" in formats
+        assert len(formats) >= 2
+
     start_page = app.test_client().get("/").get_data(as_text=True)
     assert "Trygghetsenkät 2026" in start_page
 
