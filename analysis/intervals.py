@@ -19,7 +19,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 __all__ = [
     "Z_95",
@@ -54,7 +54,7 @@ def _out(a):
 
 
 def _quantile(confidence: float) -> float:
-    return float(stats.norm.ppf(0.5 + confidence / 2)) if confidence != 0.95 else Z_95
+    return float(special.ndtri(0.5 + confidence / 2)) if confidence != 0.95 else Z_95
 
 
 def _wilson(p, n, q):
@@ -124,7 +124,7 @@ def clopper_pearson_interval(x, n, *, confidence: float = 0.95):
 def _t(df, confidence):
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
-        return np.where(df > 0, stats.t.ppf(0.5 + confidence / 2, np.where(df > 0, df, 1.0)), np.nan)
+        return np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1.0), 0.5 + confidence / 2), np.nan)
 
 
 def modified_wilson_interval(p, variance, df, n_kish, *, confidence: float = 0.95):
@@ -189,8 +189,8 @@ def korn_graubard_interval(p, variance, n, df, n_kish=None, *, confidence: float
     df = np.asarray(df, dtype=float)
     ok = (df > 0) & (n > 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(ok, (stats.t.ppf(a / 2, np.where(ok, n - 1, 1.0))
-                              / stats.t.ppf(a / 2, np.where(ok, df, 1.0))) ** 2, np.nan)
+        ratio = np.where(ok, (special.stdtrit(np.where(ok, n - 1, 1.0), a / 2)
+                              / special.stdtrit(np.where(ok, df, 1.0), a / 2)) ** 2, np.nan)
         edge = (p <= 0) | (p >= 1)
         base = np.where(edge, np.nan if n_kish is None else np.asarray(n_kish, dtype=float), p * (1 - p) / v)
         n_star = base * ratio
