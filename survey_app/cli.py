@@ -16,11 +16,26 @@ from survey_app.i18n import cli_gettext as _
 
 def _create_app() -> Flask:
     from survey_app import create_app
+    from survey_app.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:  # a clear one-line message, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+class TryggGroup(FlaskGroup):
+    """Flask's command group with only our own commands: listing them (`trygg --help`) never builds the app, so it
+    works before any configuration exists."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return click.Group.get_command(self, ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return click.Group.list_commands(self, ctx)
+
+
+@click.group(cls=TryggGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Trygg: trygghetsenkäter och trygghetsdialoger."""
 

@@ -115,3 +115,19 @@ def test_serve_runs_gunicorn_on_the_given_port(tmp_path: Path) -> None:
         server.wait(timeout=10)
         assert server.stdout is not None
         server.stdout.close()
+
+
+def test_help_works_before_any_configuration_and_missing_secret_is_one_clear_line() -> None:
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "TRYGG_ENV", "DATABASE_URL"}}
+    listing = subprocess.run([sys.executable, "-m", "survey_app.cli", "--help"], env=environment, cwd=ROOT,
+                             capture_output=True, text=True, check=False)
+    assert listing.returncode == 0
+    for command in ("analyse", "db", "demo", "questionnaire", "serve", "survey", "user"):
+        assert f"  {command} " in listing.stdout
+    assert "Traceback" not in listing.stderr
+
+    refused = subprocess.run([sys.executable, "-m", "survey_app.cli", "db", "upgrade"], env=environment, cwd=ROOT,
+                             capture_output=True, text=True, check=False)
+    assert refused.returncode != 0
+    assert "SECRET_KEY is not set" in refused.stderr
+    assert "Traceback" not in refused.stderr
