@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import enum
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -19,6 +22,21 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def one_of(column: str, values: type[enum.StrEnum]) -> str:
+    """SQL for a CHECK constraint: the column holds one of an enum's values."""
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+def get_or_404(session: Session, model: type[T], object_id: int) -> T:
+    """The row with this primary key, or a 404 page; ids beyond 32 bits (PostgreSQL would refuse them) are 404 too."""
+    from flask import abort
+
+    found = session.get(model, object_id) if 0 < object_id <= 2**31 - 1 else None
+    if found is None:
+        abort(404)
+    return found
 
 
 def utcnow() -> dt.datetime:

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey_app.db import Base, today, utcnow
+from survey_app.db import Base, one_of, today, utcnow
 
 
 class Role(enum.StrEnum):
@@ -46,10 +46,6 @@ class Channel(enum.StrEnum):
     WEB = "web"
     PAPER = "paper"
     ASSISTED = "assisted"
-
-
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
 class Area(Base):
@@ -113,7 +109,7 @@ class Survey(Base):
 
     __tablename__ = "surveys"
     __table_args__ = (
-        CheckConstraint(_in("status", SurveyStatus), name="status_known"),
+        CheckConstraint(one_of("status", SurveyStatus), name="status_known"),
         CheckConstraint("period_end >= period_start", name="period_ordered"),
         CheckConstraint("open_link OR invitation_codes", name="has_access_mode"),
     )
@@ -139,7 +135,7 @@ class Response(Base):
 
     __tablename__ = "responses"
     __table_args__ = (
-        CheckConstraint(_in("channel", Channel), name="channel_known"),
+        CheckConstraint(one_of("channel", Channel), name="channel_known"),
         Index("ix_responses_survey_id_area_code", "survey_id", "area_code"),
     )
 
@@ -197,7 +193,7 @@ class StaffUser(Base):
     """A member of staff who logs in. Residents never have accounts."""
 
     __tablename__ = "staff_users"
-    __table_args__ = (CheckConstraint(_in("role", Role), name="role_known"),)
+    __table_args__ = (CheckConstraint(one_of("role", Role), name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -31,6 +31,12 @@ HEADERS = {
 
 def register_security_headers(app: Flask) -> None:
     production = app.config["TRYGG_ENV"] == "production"
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No text anyone types contains NUL; PostgreSQL refuses it in a query, which would be a 500, not a 400.
+        if "\x00" in request.path or any("\x00" in value for value in request.args.values()):
+            abort(400)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

@@ -44,6 +44,6 @@ def make_wave(db_session: Session) -> Callable[..., Survey]:
 
 
 def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
     return match.group(1)

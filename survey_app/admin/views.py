@@ -14,6 +14,7 @@ from survey_app.admin.forms import AreaForm, FocusAreaForm, UserCreateForm, User
 from survey_app.auth import services as accounts
 from survey_app.auth.access import current_staff
 from survey_app.auth.messages import ACCOUNT_MESSAGES
+from survey_app.db import get_or_404
 from survey_app.dialogue.forms import as_choices
 from survey_app.dialogue.models import FocusArea
 from survey_app.dialogue.services import focus_areas as list_focus_areas
@@ -47,13 +48,6 @@ def _actor() -> StaffUser:
     if user is None:
         abort(403)
     return user
-
-
-def _get_or_404(model: type, object_id: int) -> object:
-    found = db.session.get(model, object_id) if object_id <= 2**31 - 1 else None
-    if found is None:
-        abort(404)
-    return found
 
 
 def _code_taken(form: AreaForm | FocusAreaForm) -> None:
@@ -92,7 +86,7 @@ def user_create() -> Response | tuple[str, int]:
 
 @blueprint.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int) -> Response | tuple[str, int]:
-    user = _get_or_404(StaffUser, user_id)
+    user = get_or_404(db.session, StaffUser, user_id)
     form = UserEditForm(data={"role": user.role, "active": user.active})
     if form.validate_on_submit():
         try:
@@ -146,7 +140,7 @@ def area_create() -> Response | tuple[str, int]:
 
 @blueprint.route("/omraden/<int:area_id>", methods=["GET", "POST"])
 def area_edit(area_id: int) -> Response | tuple[str, int]:
-    return _area_page(_get_or_404(Area, area_id))
+    return _area_page(get_or_404(db.session, Area, area_id))
 
 
 # --- focus areas --------------------------------------------------------------------------------------------
@@ -182,7 +176,7 @@ def focus_area_create() -> Response | tuple[str, int]:
 
 @blueprint.route("/fokusomraden/<int:focus_area_id>", methods=["GET", "POST"])
 def focus_area_edit(focus_area_id: int) -> Response | tuple[str, int]:
-    return _focus_area_page(_get_or_404(FocusArea, focus_area_id))
+    return _focus_area_page(get_or_404(db.session, FocusArea, focus_area_id))
 
 
 # --- survey waves ---------------------------------------------------------------------------------------------
@@ -245,7 +239,7 @@ def wave_create() -> Response | tuple[str, int]:
 
 @blueprint.get("/enkater/<int:survey_id>")
 def wave_detail(survey_id: int) -> str:
-    survey = _get_or_404(Survey, survey_id)
+    survey = get_or_404(db.session, Survey, survey_id)
     return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session, survey),
                            codes_form=WaveCodesForm(), link=url_for("survey.landing", slug=survey.slug,
                                                                     _external=True))
@@ -253,7 +247,7 @@ def wave_detail(survey_id: int) -> str:
 
 @blueprint.post("/enkater/<int:survey_id>/status")
 def wave_status(survey_id: int) -> Response:
-    survey = _get_or_404(Survey, survey_id)
+    survey = get_or_404(db.session, Survey, survey_id)
     action = (request.form.get("action") or "")[:10]
     if action == "open":
         open_wave(survey)
@@ -272,7 +266,7 @@ def wave_status(survey_id: int) -> Response:
 
 @blueprint.post("/enkater/<int:survey_id>/koder")
 def wave_codes(survey_id: int) -> Response | tuple[str, int]:
-    survey = _get_or_404(Survey, survey_id)
+    survey = get_or_404(db.session, Survey, survey_id)
     form = WaveCodesForm()
     if not survey.invitation_codes:
         abort(400)

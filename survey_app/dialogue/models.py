@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import survey_app.auth.models  # noqa: F401  (one import registers the staff login tables on the metadata too)
-from survey_app.db import Base, utcnow
+from survey_app.db import Base, one_of, utcnow
 from survey_app.models import Area, StaffUser
 
 
@@ -95,12 +95,8 @@ class TallyGender(enum.StrEnum):
     OTHER_UNKNOWN = "other_unknown"
 
 
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
-
-
 def _in_or_null(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IS NULL OR {_in(column, values)}"
+    return f"{column} IS NULL OR {one_of(column, values)}"
 
 
 dialogue_focus_areas = Table(
@@ -135,7 +131,7 @@ class Dialogue(Base):
 
     __tablename__ = "dialogues"
     __table_args__ = (
-        CheckConstraint(_in("format", DialogueFormat), name="format_known"),
+        CheckConstraint(one_of("format", DialogueFormat), name="format_known"),
         CheckConstraint(_in_or_null("time_of_day", TimeOfDay), name="time_of_day_known"),
         CheckConstraint("participation_level BETWEEN 1 AND 4", name="participation_level_1_to_4"),
         CheckConstraint("walk_groups >= 1", name="walk_groups_positive"),
@@ -185,7 +181,7 @@ class ParticipantTally(Base):
     __tablename__ = "participant_tallies"
     __table_args__ = (
         UniqueConstraint("dialogue_id", "gender", "age_band"),
-        CheckConstraint(_in("gender", TallyGender), name="gender_known"),
+        CheckConstraint(one_of("gender", TallyGender), name="gender_known"),
         CheckConstraint("count > 0", name="count_positive"),
     )
 
@@ -220,12 +216,12 @@ class Observation(Base):
 
     __tablename__ = "observations"
     __table_args__ = (
-        CheckConstraint(_in("kind", ObservationKind), name="kind_known"),
+        CheckConstraint(one_of("kind", ObservationKind), name="kind_known"),
         CheckConstraint(_in_or_null("category", Category), name="category_known"),
         CheckConstraint(_in_or_null("time_of_day", TimeOfDay), name="time_of_day_known"),
         CheckConstraint(_in_or_null("responsible", Responsible), name="responsible_known"),
-        CheckConstraint(_in("decision", Decision), name="decision_known"),
-        CheckConstraint(_in("status", Status), name="status_known"),
+        CheckConstraint(one_of("decision", Decision), name="decision_known"),
+        CheckConstraint(one_of("status", Status), name="status_known"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_paired"),
     )
 

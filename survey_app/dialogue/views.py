@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from survey_app.auth.access import current_staff
-from survey_app.db import today
+from survey_app.db import get_or_404, today
 from survey_app.dialogue import labels, services
 from survey_app.dialogue.forms import (
     DialogueForm,
@@ -41,15 +41,6 @@ def _actor() -> StaffUser:
     if user is None:  # the role matrix lets only staff in; this guards a misconfigured matrix
         abort(403)
     return user
-
-
-def _get_or_404(model: type, object_id: int) -> object:
-    if object_id > 2**31 - 1:  # bigger than any id; PostgreSQL would refuse the comparison
-        abort(404)
-    found = db.session.get(model, object_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 def _own(dialogue: Dialogue) -> None:
@@ -240,7 +231,7 @@ def create() -> Response | tuple[str, int]:
 
 @blueprint.route("/<int:dialogue_id>/redigera", methods=["GET", "POST"])
 def edit(dialogue_id: int) -> Response | tuple[str, int]:
-    dialogue = _get_or_404(Dialogue, dialogue_id)
+    dialogue = get_or_404(db.session, Dialogue, dialogue_id)
     _own(dialogue)
     form = _dialogue_form(dialogue)
     if form.validate_on_submit():
@@ -269,13 +260,13 @@ def _detail_context(dialogue: Dialogue) -> dict[str, object]:
 
 @blueprint.get("/<int:dialogue_id>")
 def detail(dialogue_id: int) -> str:
-    dialogue = _get_or_404(Dialogue, dialogue_id)
+    dialogue = get_or_404(db.session, Dialogue, dialogue_id)
     return render_template("dialogue/detail.html", **_detail_context(dialogue))
 
 
 @blueprint.get("/<int:dialogue_id>/protokoll")
 def protocol(dialogue_id: int) -> str:
-    dialogue = _get_or_404(Dialogue, dialogue_id)
+    dialogue = get_or_404(db.session, Dialogue, dialogue_id)
     return render_template("dialogue/protocol.html", **_detail_context(dialogue))
 
 
@@ -318,7 +309,7 @@ def _observation_input(form: ObservationForm) -> services.ObservationInput:
 
 @blueprint.route("/<int:dialogue_id>/iakttagelser/ny", methods=["GET", "POST"])
 def observation_create(dialogue_id: int) -> Response | tuple[str, int]:
-    dialogue = _get_or_404(Dialogue, dialogue_id)
+    dialogue = get_or_404(db.session, Dialogue, dialogue_id)
     _own(dialogue)
     form = _observation_form(dialogue)
     if form.validate_on_submit():
@@ -340,7 +331,7 @@ def observation_create(dialogue_id: int) -> Response | tuple[str, int]:
 
 @blueprint.route("/iakttagelser/<int:observation_id>/redigera", methods=["GET", "POST"])
 def observation_edit(observation_id: int) -> Response | tuple[str, int]:
-    observation = _get_or_404(Observation, observation_id)
+    observation = get_or_404(db.session, Observation, observation_id)
     dialogue = observation.dialogue
     _own(dialogue)
     form = _observation_form(dialogue, observation)
@@ -361,7 +352,7 @@ def observation_edit(observation_id: int) -> Response | tuple[str, int]:
 
 @blueprint.route("/iakttagelser/<int:observation_id>/status", methods=["GET", "POST"])
 def observation_status(observation_id: int) -> Response | tuple[str, int]:
-    observation = _get_or_404(Observation, observation_id)
+    observation = get_or_404(db.session, Observation, observation_id)
     _own(observation.dialogue)
     form = StatusForm(formdata=None if request.method == "GET" else request.form,
                       data={"status": observation.status, "reason": observation.status_reason})

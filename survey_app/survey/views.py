@@ -24,6 +24,7 @@ from survey_app.survey import flow, presentation, services
 from survey_app.survey.forms import read_page
 from survey_app.survey.presentation import summary_rows
 from survey_app.survey.questionnaires import instrument_of
+from survey_app.survey.waves import SLUG_PATTERN
 
 blueprint = Blueprint("survey", __name__, template_folder="templates")
 
@@ -63,7 +64,7 @@ def accessibility() -> str:
 
 
 def _wave_or_unavailable(slug: str) -> Survey | ResponseReturnValue:
-    if len(slug) > 100:
+    if not SLUG_PATTERN.match(slug):  # no query for what cannot be a wave's address
         abort(404)
     survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug))
     if survey is None:
@@ -273,7 +274,7 @@ def send(survey: Survey) -> ResponseReturnValue:
 
 @blueprint.get("/enkat/<slug>/tack")
 def thanks(slug: str) -> ResponseReturnValue:
-    survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug)) if len(slug) <= 100 else None
+    survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug)) if SLUG_PATTERN.match(slug) else None
     if survey is None:
         abort(404)
     g.allowed_languages = tuple(survey.languages)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 
 import pytest
 from flask.testing import FlaskClient
@@ -18,16 +17,11 @@ from survey_app.auth.passwords import hash_password
 from survey_app.dialogue import services
 from survey_app.dialogue.models import Dialogue, FocusArea
 from survey_app.models import Area, StaffUser
+from tests.survey_fixtures import csrf_of as csrf_token_from
 
 PASSWORD = "korvstånd-Lyktstolpe-91-gräsmatta"
 _sequence = itertools.count(1)
 _HASH: dict[str, str] = {}
-
-
-def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
 
 
 def make_staff(session: Session, role: str, *, email: str | None = None, active: bool = True) -> StaffUser:

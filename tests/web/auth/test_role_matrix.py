@@ -51,13 +51,14 @@ def _concrete_path(rule_text: str, ids: dict[str, int]) -> str:
     return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", value, rule_text)
 
 
-def test_every_route_with_every_method_as_every_role(app: Flask, staff_db) -> None:
+def test_every_route_with_every_method_as_every_role(app: Flask, staff_db, make_wave) -> None:
+    survey_id = make_wave(codes=True).id
     users = {role: make_staff(staff_db, role, email=f"{role}@kommun.se") for role in ROLES}
     focus_area = make_focus_areas(staff_db)[0]
     dialogue = make_dialogue(staff_db, users["facilitator"])
     ids = {
         "dialogue_id": dialogue.id, "observation_id": dialogue.observations[0].id, "user_id": users["analyst"].id,
-        "area_id": dialogue.area_id, "focus_area_id": focus_area.id,
+        "area_id": dialogue.area_id, "focus_area_id": focus_area.id, "survey_id": survey_id,
     }
     staff_db.commit()
 

@@ -73,3 +73,10 @@ def test_no_request_a_resident_can_make_causes_a_server_error(started_client, ta
     assert "Traceback" not in body
     if response.status_code >= 400 and response.mimetype == "text/html":
         assert re.search(r'<html lang="(sv|en|ar)"', body)
+
+
+@pytest.mark.parametrize("path", ["/enkat/%00", "/enkat/trygghet-2026%00", "/?lang=%00", "/enkat/" + "a" * 5000])
+def test_nul_characters_and_absurd_slugs_are_refused_not_crashed(started_client, path) -> None:
+    """Found by the property test above on PostgreSQL, which refuses NUL in a query: now a 4xx, on both databases."""
+    client, _ = started_client
+    assert 400 <= client.get(path).status_code < 500
