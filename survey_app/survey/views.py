@@ -72,6 +72,11 @@ def _wave_or_unavailable(slug: str) -> Survey | ResponseReturnValue:
     if survey.status == "draft":
         abort(404)  # a wave being prepared is not public
     g.allowed_languages = tuple(survey.languages)
+    if survey.status == "open" and survey.period_end < today():
+        # The period has ended and no daily `trygg survey close-expired` has run yet: close it now, so that unsent
+        # answers are deleted when the survey closes, as the landing page promised.
+        flow.close_wave(db.session, survey)
+        db.session.commit()
     if not flow.is_answerable(survey, today()):
         closed = survey.status == "closed" or survey.period_end < today()
         return render_template("survey/unavailable.html", survey=survey, closed=closed), 410 if closed else 404

@@ -268,3 +268,15 @@ def test_a_page_number_out_of_range_is_404(make_wave, resident) -> None:
     walker.start()
     assert walker.client.get("/enkat/trygghet-2026/sida/99").status_code == 404
     assert walker.client.get("/enkat/trygghet-2026/sida/0").status_code == 404
+
+
+def test_a_wave_past_its_period_closes_on_the_next_visit_and_drops_unsent_drafts(make_wave, resident, db_session):
+    survey = make_wave()
+    resident().start()
+    survey.period_end = survey.period_start = dt.date.today() - dt.timedelta(days=1)
+    db_session.commit()
+    response = resident().client.get("/enkat/trygghet-2026")
+    assert response.status_code == 410
+    db_session.expire_all()
+    assert db_session.get(type(survey), survey.id).status == "closed"
+    assert db_session.scalar(select(func.count()).select_from(SurveyDraft)) == 0
