@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -139,7 +141,9 @@ class Response(Base):
         Index("ix_responses_survey_id_area_code", "survey_id", "area_code"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # A random key, not a counter: a sequential id would give each response's place in the order of submission, which
+    # a web server's or proxy's access log could match to an IP address and a time of day.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     submitted_on: Mapped[dt.date] = mapped_column(Date, default=today)  # day precision only, by rule
     language: Mapped[str] = mapped_column(String(8))
@@ -156,7 +160,8 @@ class Answer(Base):
     """One answer to one item. Coded answers keep the option code; numbers and free text their own column.
 
     A narrow table indexed by (item_code, response_id) lets the analysis read one item of a wave as two
-    aligned columns with a single index range scan.
+    aligned columns with a single index range scan. The key is (response, position): no counter across responses,
+    which would again give away the order in which they were sent.
     """
 
     __tablename__ = "answers"
@@ -168,8 +173,8 @@ class Answer(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0, 1, 2 ... within the response
     item_code: Mapped[str] = mapped_column(String(64))
     value_code: Mapped[str | None] = mapped_column(String(64))
     value_number: Mapped[float | None] = mapped_column(Float)

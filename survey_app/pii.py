@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 
 __all__ = ["is_valid_identity_number", "luhn_check_digit", "mask_personal_data"]
 
@@ -33,7 +34,7 @@ _EMAIL = re.compile(
     r"(?<![\w.%+\-])[\w.%+\-]+@[^\W_](?:[\w\-]{0,62})(?:\.[\w\-]{1,63}){0,8}\.[^\W\d_]{2,24}(?![\w\-])"
 )
 # YYMMDD or YYYYMMDD, an optional separator, then NNNC, not inside a longer run of digits.
-_IDENTITY = re.compile(r"(?<!\d)(\d{2})?(\d{2})(\d{2})(\d{2})([-+ ]?)(\d{3})(\d)(?!\d)")
+_IDENTITY = re.compile(r"(?<!\d)(\d{2})?(\d{2})(\d{2})(\d{2})([-+ \u2013\u2212]?)(\d{3})(\d)(?!\d)")
 # National (0 + area code + subscriber: 8-10 digits) or international (+46 / 0046, optional "(0)").
 # Between two digits: nothing, one space (or no-break space), or a hyphen, slash or en dash with an
 # optional space on each side. The alternatives never match the same text, so backtracking stays small.
@@ -48,6 +49,31 @@ _PHONE = re.compile(
 _DATE_LIKE = re.compile(r"^\d{1,2} ?[-./\u2013 ] ?\d{1,2} ?[-./\u2013 ] ?\d{2,4}$")
 _TIME_RANGE = re.compile(r"^\d{2} \d{2} ?[-\u2013] ?\d{2} \d{2}$")
 _MAX_PASSES = 4
+# Invisible characters someone could slip between digits (soft hyphen, zero-width space and joiners, direction marks,
+# word joiner, byte-order mark); removed only next to a digit, so joiners inside words of other scripts stay.
+_INVISIBLE_BY_DIGIT = re.compile(
+    r"(?<=\d)[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+"
+    r"|[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+(?=\d)"
+)
+
+
+class _AsciiDigits(dict[int, str]):
+    """A str.translate table mapping every script's decimal digit (Arabic-Indic, Persian, full-width ...) to 0-9."""
+
+    def __missing__(self, code_point: int) -> str:
+        value = unicodedata.decimal(chr(code_point), None) if code_point > 127 else None
+        if value is None:
+            raise LookupError(code_point)  # str.translate leaves the character as it is
+        self[code_point] = str(value)
+        return self[code_point]
+
+
+_ASCII_DIGITS = _AsciiDigits()
+
+
+def _normalise(text: str) -> str:
+    """Digits in ASCII, with invisible characters between them removed, so that no spelling slips past the masks."""
+    return _INVISIBLE_BY_DIGIT.sub("", text.translate(_ASCII_DIGITS))
 
 
 def luhn_check_digit(nine_digits: str) -> int:
@@ -115,8 +141,10 @@ def _mask_once(text: str) -> str:
 def mask_personal_data(text: str) -> str:
     """Replace personnummer, samordningsnummer, phone numbers and e-mail addresses in ``text``.
 
-    Idempotent: masking masked text changes nothing. Never raises for a ``str``.
+    Idempotent: masking masked text changes nothing. Never raises for a ``str``. Digits of every script come back
+    as ASCII digits, so ``٠٧٠١٢٣٤٥٦٧`` (Arabic-Indic) is masked like ``0701234567``.
     """
+    text = _normalise(text)
     for _ in range(_MAX_PASSES):
         masked = _mask_once(text)
         if masked == text:

@@ -6,6 +6,20 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+# No client address, user agent, referrer or time: an access line with those beside a survey submission would tie a
+# resident to an answer. (Put the same rule on any reverse proxy in front: see README.)
+ACCESS_LOG_FORMAT = '"%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+
+
+class PrivacyLogger(Logger):
+    """Gunicorn's logger without access lines for the residents' survey pages."""
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if str(environ.get("PATH_INFO", "")).startswith("/enkat/"):
+            return
+        super().access(resp, req, environ, request_time)
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -23,4 +37,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def run_gunicorn(app: Flask, *, bind: str, workers: int) -> None:
-    _Gunicorn(app, {"bind": bind, "workers": workers, "accesslog": "-", "timeout": 60}).run()
+    _Gunicorn(app, {
+        "bind": bind, "workers": workers, "timeout": 60, "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT, "logger_class": PrivacyLogger,
+    }).run()

@@ -172,3 +172,13 @@ def db_session(database_url: str, app: Flask) -> Iterator[Session]:
     yield session
     session.close()
     engine.dispose()
+
+
+@pytest.fixture
+def staff_db(db_session: Session) -> Session:
+    """`db_session` keeping loaded values after commit, so a test can read ids without a new transaction.
+
+    Commit (or roll back) before each request: SQLite takes the write lock when a transaction begins.
+    """
+    db_session.expire_on_commit = False
+    return db_session

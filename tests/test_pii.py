@@ -218,3 +218,32 @@ def test_every_valid_identity_number_is_masked(yy: int, mm: int, dd: int, serial
     text = f"{prefix} {number[:6]}{separator}{number[6:]} {suffix}"
     token = "[samordningsnummer]" if coordination else "[personnummer]"
     assert mask_personal_data(text) == f"{prefix} {token} {suffix}"
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize("script", [ARABIC_INDIC, PERSIAN, FULL_WIDTH], ids=["arabic-indic", "persian", "full-width"])
+def test_digits_of_other_scripts_do_not_slip_past(script: dict[int, str]) -> None:
+    """Residents answering in Arabic or Persian type these digits; found in review, masked since."""
+    personnummer = with_check_digit("811228987")
+    identity = f"19{personnummer[:6]}-{personnummer[6:]}"
+    text = f"Ring {'0701234567'.translate(script)}, pnr {identity.translate(script)}"
+    assert mask_personal_data(text) == "Ring [telefonnummer], pnr [personnummer]"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u2060", "\ufeff", "\u200e"])
+def test_invisible_characters_between_digits_do_not_slip_past(invisible: str) -> None:
+    assert mask_personal_data(f"070{invisible}123{invisible}45 67") == "[telefonnummer]"
+
+
+def test_en_dash_separates_a_personnummer_too() -> None:
+    personnummer = with_check_digit("811228987")
+    assert mask_personal_data(f"{personnummer[:6]}\u2013{personnummer[6:]}") == "[personnummer]"
+
+
+def test_joiners_inside_words_of_other_scripts_are_kept() -> None:
+    text = "می\u200cخواهم ساعت 20 بیرون بروم"  # Persian uses the zero-width non-joiner inside words
+    assert mask_personal_data(text) == text

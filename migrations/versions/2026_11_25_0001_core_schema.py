@@ -136,7 +136,7 @@ def upgrade() -> None:
 
     op.create_table(
         "responses",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("survey_id", sa.Integer(), nullable=False),
         sa.Column("submitted_on", sa.Date(), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
@@ -169,8 +169,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "answers",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("response_id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.Uuid(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("item_code", sa.String(length=64), nullable=False),
         sa.Column("value_code", sa.String(length=64), nullable=True),
         sa.Column("value_number", sa.Float(), nullable=True),
@@ -185,16 +185,14 @@ def upgrade() -> None:
             name=op.f("fk_answers_response_id_responses"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_answers")),
+        sa.PrimaryKeyConstraint("response_id", "position", name=op.f("pk_answers")),
     )
     with op.batch_alter_table("answers", schema=None) as batch_op:
         batch_op.create_index("ix_answers_item_code_response_id", ["item_code", "response_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_answers_response_id"), ["response_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("answers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_answers_response_id"))
         batch_op.drop_index("ix_answers_item_code_response_id")
 
     op.drop_table("answers")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -13,9 +14,13 @@ REQUIRED = _l("This field is required.")
 TOO_LONG = _l("The text is too long (at most %(max)d characters).")
 
 
-def _without_nul(value: Any) -> Any:
-    # A NUL character is never typed by a person, and PostgreSQL refuses it in text: drop it before anything else.
-    return value.replace("\x00", "") if isinstance(value, str) else value
+# Control characters other than tab and line breaks: never typed by a person; PostgreSQL refuses NUL in text, and
+# an XLSX export cannot hold the others.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_control_characters(value: Any) -> Any:
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
 class StaffForm(FlaskForm):
@@ -23,7 +28,7 @@ class StaffForm(FlaskForm):
 
     class Meta:
         def bind_field(self, form: Form, unbound_field: Any, options: dict[str, Any]) -> Field:
-            filters = [_without_nul, *unbound_field.kwargs.get("filters", ())]
+            filters = [_without_control_characters, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, filters=filters, **options)
 
 

@@ -96,17 +96,20 @@ def authenticate(session: Session, *, email: str, password: str, client: str) ->
     """The active user with this e-mail and password, or LoginError. Writes the audit event either way."""
     email = normalise_email(email)[:254]
     client = client[:64]
+    user = session.scalars(select(StaffUser).where(StaffUser.email == email)).one_or_none()
+    # The log keeps what was typed only when it is an account or at least an e-mail address: a password typed into
+    # the e-mail field by mistake must not end up in the audit log.
+    label = email if user is not None or EMAIL_PATTERN.match(email) else "(inte en e-postadress)"
     if is_throttled(session, email=email, client=client):
-        audit.record(session, actor=None, actor_label=email or "-", action="auth.login_throttled",
+        audit.record(session, actor=None, actor_label=label, action="auth.login_throttled",
                      details={"client": client})
         raise LoginError("throttled")
-    user = session.scalars(select(StaffUser).where(StaffUser.email == email)).one_or_none()
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
         # Failures older than the window have done their job; dropping them keeps the table small.
         session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - THROTTLE_WINDOW))
         session.add(LoginFailure(email=email, client=client))
-        audit.record(session, actor=None, actor_label=email or "-", action="auth.login_failed",
+        audit.record(session, actor=None, actor_label=label, action="auth.login_failed",
                      target_type="staff_user" if user else None, target_id=user.id if user else None,
                      details={"client": client})
         raise LoginError("invalid")

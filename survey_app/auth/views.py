@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
@@ -16,9 +19,16 @@ from survey_app.extensions import db
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 
 
+SAFE_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9\-._~/?=&%+]{0,1999}$")
+
+
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never another host (an open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target and len(target) < 2000:
+    """Only a path on this site, never another host (an open redirect).
+
+    Plain characters only: browsers and Werkzeug drop tabs and newlines from URLs, so "/<TAB>/evil.example" would
+    otherwise become "//evil.example", and a newline would be refused in the Location header (a 500).
+    """
+    if target and SAFE_PATH.match(target) and not urlsplit(target).netloc and "//" not in target.split("?")[0]:
         return target
     return url_for("dialogue.index")
 

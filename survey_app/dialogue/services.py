@@ -81,9 +81,20 @@ def default_deadline(held_on: dt.date) -> dt.date:
     return add_months(held_on, DEADLINE_MONTHS)
 
 
+SHORT_TEXT = 200  # the length of the short text columns (place, names of partners, languages ...)
+
+
 def _masked(text: str | None) -> str | None:
     text = (text or "").strip()
     return mask_personal_data(text) if text else None
+
+
+def _masked_short(text: str | None, field: str) -> str | None:
+    """Masked text for a short column; masking can lengthen it (a@b.se becomes [e-post]), so check after it."""
+    masked = _masked(text)
+    if masked is not None and len(masked) > SHORT_TEXT:
+        raise DialogueError(field, "too_long_after_masking")
+    return masked
 
 
 def seed_default_focus_areas(session: Session) -> int:
@@ -165,11 +176,11 @@ def _dialogue_values(session: Session, data: DialogueInput) -> dict[str, object]
         "follow_up_on": data.follow_up_on if walk else None,
         "walk_groups": max(1, data.walk_groups) if walk else 1,
         "area_id": data.area_id,
-        "place": _masked(data.place) or "",
+        "place": _masked_short(data.place, "place") or "",
         "partners": sorted(set(data.partners)),
-        "partners_other": _masked(data.partners_other),
+        "partners_other": _masked_short(data.partners_other, "partners_other"),
         "participation_level": data.participation_level,
-        "languages": (data.languages or "").strip() or None,
+        "languages": _masked_short(data.languages, "languages"),
         "interpreting": data.interpreting,
         "tallies_estimated": data.tallies_estimated,
         "residents_count": data.residents_count,
@@ -300,14 +311,14 @@ def _observation_values(dialogue: Dialogue, data: ObservationInput) -> dict[str,
     return {
         "text": text,
         "kind": data.kind,
-        "place_name": _masked(data.place_name),
+        "place_name": _masked_short(data.place_name, "place_name"),
         "latitude": data.latitude,
         "longitude": data.longitude,
         "time_of_day": data.time_of_day or dialogue.time_of_day,
         "category": data.category or None,
         "proposed_measure": _masked(data.proposed_measure),
         "responsible": data.responsible or None,
-        "responsible_detail": _masked(data.responsible_detail),
+        "responsible_detail": _masked_short(data.responsible_detail, "responsible_detail"),
         "decision": data.decision,
         "decision_reason": reason,
         "deadline": data.deadline or default_deadline(dialogue.held_on),
@@ -480,6 +491,12 @@ def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 (å, ä, ö)
 
 
+def _xml_safe(value: object) -> object:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def xlsx_bytes(rows: Sequence[Sequence[object]], *, title: str) -> bytes:
     from openpyxl import Workbook
 
@@ -487,8 +504,9 @@ def xlsx_bytes(rows: Sequence[Sequence[object]], *, title: str) -> bytes:
     sheet = workbook.active
     sheet.title = title[:31]
     for row in rows:
-        # Strings are written as text cells, never formulas: the same guard as the CSV.
-        sheet.append([guard_formula(value) for value in row])
+        # Strings are written as text cells, never formulas: the same guard as the CSV. Characters XML cannot hold
+        # (old records may have them) are dropped rather than failing the whole export.
+        sheet.append([_xml_safe(guard_formula(value)) for value in row])
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

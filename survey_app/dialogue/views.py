@@ -33,6 +33,10 @@ SERVICE_MESSAGES = {
     "reason_required": lambda: _("Give a reason."),
     "required": lambda: _("This field is required."),
     "unknown_status": lambda: _("Choose one of the options."),
+    "too_long_after_masking": lambda: _(
+        "The text is too long once personal details are removed. Shorten it, and leave out phone numbers, "
+        "personal identity numbers and e-mail addresses."
+    ),
 }
 
 

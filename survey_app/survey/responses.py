@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -61,7 +62,7 @@ def store_responses(
     """
     responses = []
     answer_sets = []
-    for entry in submitted:
+    for entry in random.sample(list(submitted), len(submitted)):  # a batch is stored in no telling order
         kept = effective_answers(instrument, entry.answers)
         responses.append(
             Response(
@@ -76,9 +77,10 @@ def store_responses(
     session.add_all(responses)
     session.flush()
     rows = [
-        {"response_id": response.id, "value_code": None, "value_number": None, "value_text": None, **row}
+        {"response_id": response.id, "position": position, "value_code": None, "value_number": None,
+         "value_text": None, **row}
         for response, answers in zip(responses, answer_sets, strict=True)
-        for row in answers
+        for position, row in enumerate(answers)
     ]
     if rows:
         session.execute(insert(Answer), rows)

@@ -280,7 +280,7 @@ def send(survey: Survey) -> ResponseReturnValue:
 @blueprint.get("/enkat/<slug>/tack")
 def thanks(slug: str) -> ResponseReturnValue:
     survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug)) if SLUG_PATTERN.match(slug) else None
-    if survey is None:
+    if survey is None or survey.status == "draft":  # a wave being prepared is not public, not even its title
         abort(404)
     g.allowed_languages = tuple(survey.languages)
     return render_template("survey/thanks.html", survey=survey)

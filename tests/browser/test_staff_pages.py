@@ -9,7 +9,7 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
-from tests.web.auth.helpers import PASSWORD, make_dialogue, make_focus_areas, make_staff, staff_db  # noqa: F401
+from tests.web.auth.helpers import PASSWORD, make_dialogue, make_focus_areas, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +56,7 @@ def test_login_page_and_its_errors_are_accessible(live_server, fresh_browser, la
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
-def test_facilitator_pages_are_accessible(live_server, fresh_browser, staff_db, language: str) -> None:  # noqa: F811
+def test_facilitator_pages_are_accessible(live_server, fresh_browser, staff_db, language: str) -> None:
     facilitator = make_staff(staff_db, "facilitator", email="fa@kommun.se")
     make_focus_areas(staff_db)
     dialogue = make_dialogue(staff_db, facilitator, observations=2, from_children=True,
@@ -82,7 +82,7 @@ def test_facilitator_pages_are_accessible(live_server, fresh_browser, staff_db, 
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
-def test_admin_pages_are_accessible(live_server, fresh_browser, staff_db, language: str) -> None:  # noqa: F811
+def test_admin_pages_are_accessible(live_server, fresh_browser, staff_db, language: str) -> None:
     admin = make_staff(staff_db, "admin", email="boss@kommun.se")
     focus = make_focus_areas(staff_db)
     dialogue = make_dialogue(staff_db, make_staff(staff_db, "facilitator"))
@@ -100,7 +100,7 @@ def test_admin_pages_are_accessible(live_server, fresh_browser, staff_db, langua
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
-def test_survey_wave_pages_are_accessible(live_server, fresh_browser, staff_db, make_wave, language) -> None:  # noqa: F811
+def test_survey_wave_pages_are_accessible(live_server, fresh_browser, staff_db, make_wave, language) -> None:
     make_staff(staff_db, "admin", email="boss@kommun.se")
     staff_db.commit()
     survey = make_wave(codes=True)

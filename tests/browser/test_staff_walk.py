@@ -16,7 +16,7 @@ from survey_app.dialogue.models import Dialogue, Observation, StatusChange
 from survey_app.models import AuditEvent
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_staff_pages import browser_log_in, submit
-from tests.web.auth.helpers import make_area, make_focus_areas, make_staff, staff_db  # noqa: F401
+from tests.web.auth.helpers import make_area, make_focus_areas, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ OBSERVATIONS = [
 
 
 def test_facilitator_records_finds_follows_up_and_exports_a_safety_walk(
-    live_server, fresh_browser, staff_db, tmp_path: Path,  # noqa: F811
+    live_server, fresh_browser, staff_db, tmp_path: Path,
 ) -> None:
     driver = fresh_browser
     make_staff(staff_db, "facilitator", email="fa@kommun.se")

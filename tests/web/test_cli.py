@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -110,11 +111,20 @@ def test_serve_runs_gunicorn_on_the_given_port(tmp_path: Path) -> None:
                 time.sleep(0.1)
         assert "Trygghetsenkäter" in body
         assert "gunicorn" in server_header
+        for path in ("/enkat/finns-inte", "/tillganglighet"):
+            with contextlib.suppress(OSError):  # a 404 raises; only the log line matters
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5).close()
     finally:
         server.terminate()
         server.wait(timeout=10)
         assert server.stdout is not None
+        log = server.stdout.read().decode()
         server.stdout.close()
+    # The access log names pages, never who asked, and says nothing of the residents' survey pages.
+    assert '"GET /tillganglighet"' in log
+    assert "/enkat/" not in log
+    assert "127.0.0.1 -" not in log
+    assert "Python-urllib" not in log
 
 
 def test_help_works_before_any_configuration_and_missing_secret_is_one_clear_line() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -71,11 +70,3 @@ def make_dialogue(session: Session, owner: StaffUser, *, area: Area | None = Non
             place_name=f"Tunneln {number + 1}", from_children=from_children,
         ), actor=owner)
     return dialogue
-
-
-@pytest.fixture
-def staff_db(db_session: Session) -> Session:
-    """The test's own session, keeping loaded values after commit so a test can read ids without a new
-    transaction. Commit (or roll back) before each request: SQLite takes the write lock when a transaction begins."""
-    db_session.expire_on_commit = False
-    return db_session

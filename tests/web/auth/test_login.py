@@ -153,10 +153,14 @@ def test_next_parameter_never_leaves_the_site(client, staff_db) -> None:
     staff_db.commit()
     csrf = token(client, "/logga-in")
     for target, expected in [("//evil.example/x", "/dialoger/"), ("https://evil.example", "/dialoger/"),
+                             ("/%09/evil.example", "/dialoger/"), ("/%0a/evil.example", "/dialoger/"),
+                             ("/%5C%5Cevil.example", "/dialoger/"), ("/x//evil.example", "/dialoger/"),
                              ("/dialoger/iakttagelser", "/dialoger/iakttagelser")]:
         response = client.post(f"/logga-in?next={target}", data={"csrf_token": csrf, "email": "an@kommun.se",
                                                                   "password": PASSWORD})
-        assert response.headers["Location"] == expected
+        assert response.headers["Location"] == expected, target
+        already_in = client.get(f"/logga-in?next={target}")  # a logged-in user follows the same link
+        assert already_in.headers["Location"] == expected, target
         client.post("/logga-ut", data={"csrf_token": token(client, "/dialoger/")})
         csrf = token(client, "/logga-in")
 

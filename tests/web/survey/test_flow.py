@@ -158,10 +158,27 @@ def test_nothing_identifying_is_stored_with_a_response(app) -> None:
         columns = {column["name"] for column in inspect(db.engine).get_columns("responses")}
         answer_columns = {column["name"] for column in inspect(db.engine).get_columns("answers")}
     assert columns == {"id", "survey_id", "submitted_on", "language", "channel", "area_code", "gender", "age_band"}
-    assert answer_columns == {"id", "response_id", "item_code", "value_code", "value_number", "value_text"}
+    assert answer_columns == {"response_id", "position", "item_code", "value_code", "value_number", "value_text"}
     with app.app_context():
         types = {column["name"]: str(column["type"]) for column in inspect(db.engine).get_columns("responses")}
     assert types["submitted_on"] == "DATE"
+    # No counter that gives a response's place in the order of submission (an access log could match it).
+    assert "INT" not in types["id"].upper()
+
+
+def test_response_keys_do_not_follow_submission_order(make_wave, db_session) -> None:
+    from survey_app.survey.questionnaires import instrument_of
+    from survey_app.survey.responses import SubmittedResponse, store_responses
+
+    survey = make_wave()
+    instrument = instrument_of(survey.questionnaire)
+    entries = [SubmittedResponse({"unsafe_evening": "very_safe"}, "sv", dt.date.today()) for _ in range(50)]
+    stored = store_responses(db_session, survey, instrument, entries)
+    db_session.commit()
+    ids = [response.id for response in stored]
+    assert all(identifier.version == 4 for identifier in ids)
+    assert ids != sorted(ids)
+
 
 
 def test_save_and_resume_with_a_code_on_another_device(make_wave, resident, app, db_session) -> None:

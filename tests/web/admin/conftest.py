@@ -1,1 +1,0 @@
-from tests.web.auth.helpers import staff_db  # noqa: F401  (the fixture)
