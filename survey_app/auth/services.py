@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -60,7 +60,11 @@ def create_staff_user(
 # --- login, throttling and session keys ---------------------------------------------------------------------
 
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
+# Per account and address: the guesser is slowed down, while the owner, logging in from elsewhere, is not locked out
+# by a stranger who knows the e-mail address.
+MAX_FAILURES_PER_ACCOUNT_AND_CLIENT = 5
+# Per account from every address together: a ceiling against guessing spread over many addresses.
+MAX_FAILURES_PER_ACCOUNT = 100
 # Per remote address, against password spraying. Behind a proxy every login shares the proxy's address unless the
 # deployment sets up ProxyFix, so this is deliberately generous: it must not lock out a whole office.
 MAX_FAILURES_PER_CLIENT = 50
@@ -77,18 +81,20 @@ class LoginError(ValueError):
         self.reason = reason
 
 
-def _recent_failures(session: Session, column: object, value: str, now: dt.datetime) -> int:
+def _recent_failures(session: Session, now: dt.datetime, *conditions: Any) -> int:
     cutoff = now - THROTTLE_WINDOW
     return session.scalar(
-        select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at >= cutoff)
+        select(func.count()).select_from(LoginFailure).where(*conditions, LoginFailure.at >= cutoff)
     ) or 0
 
 
 def is_throttled(session: Session, *, email: str, client: str, now: dt.datetime | None = None) -> bool:
     now = now or utcnow()
     return (
-        _recent_failures(session, LoginFailure.email, email, now) >= MAX_FAILURES_PER_ACCOUNT
-        or _recent_failures(session, LoginFailure.client, client, now) >= MAX_FAILURES_PER_CLIENT
+        _recent_failures(session, now, LoginFailure.email == email, LoginFailure.client == client)
+        >= MAX_FAILURES_PER_ACCOUNT_AND_CLIENT
+        or _recent_failures(session, now, LoginFailure.client == client) >= MAX_FAILURES_PER_CLIENT
+        or _recent_failures(session, now, LoginFailure.email == email) >= MAX_FAILURES_PER_ACCOUNT
     )
 
 
