@@ -225,20 +225,26 @@ def _jsonable(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def update_dialogue(session: Session, dialogue: Dialogue, data: DialogueInput, *, actor: StaffUser) -> bool:
-    """Apply an edit and keep it in the dialogue's history; returns whether anything changed."""
-    values = _dialogue_values(session, data)
+def _apply_changes(target: Dialogue | Observation, fields: Sequence[str], values: dict[str, object],
+                   new_focus: list[FocusArea]) -> dict[str, list[object]]:
+    """Set the changed fields and focus areas of a dialogue or observation; returns {field: [old, new]}."""
     changes: dict[str, list[object]] = {}
-    for name in _DIALOGUE_FIELDS:
-        old, new = getattr(dialogue, name), values[name]
+    for name in fields:
+        old, new = getattr(target, name), values[name]
         if old != new:
             changes[name] = [_jsonable(old), _jsonable(new)]
-            setattr(dialogue, name, new)
-    new_focus = _focus_areas_by_id(session, data.focus_area_ids)
-    old_codes, new_codes = sorted(f.code for f in dialogue.focus_areas), sorted(f.code for f in new_focus)
+            setattr(target, name, new)
+    old_codes, new_codes = sorted(f.code for f in target.focus_areas), sorted(f.code for f in new_focus)
     if old_codes != new_codes:
         changes["focus_areas"] = [old_codes, new_codes]
-        dialogue.focus_areas = new_focus
+        target.focus_areas = new_focus
+    return changes
+
+
+def update_dialogue(session: Session, dialogue: Dialogue, data: DialogueInput, *, actor: StaffUser) -> bool:
+    """Apply an edit and keep it in the dialogue's history; returns whether anything changed."""
+    changes = _apply_changes(dialogue, _DIALOGUE_FIELDS, _dialogue_values(session, data),
+                             _focus_areas_by_id(session, data.focus_area_ids))
     old_tallies = _tally_map(dialogue)
     _set_tallies(dialogue, data.tallies)
     new_tallies = _tally_map(dialogue)
@@ -339,18 +345,8 @@ def add_observation(session: Session, dialogue: Dialogue, data: ObservationInput
 
 def update_observation(session: Session, observation: Observation, data: ObservationInput, *,
                        actor: StaffUser) -> bool:
-    values = _observation_values(observation.dialogue, data)
-    changes: dict[str, list[object]] = {}
-    for name in _OBSERVATION_FIELDS:
-        old, new = getattr(observation, name), values[name]
-        if old != new:
-            changes[name] = [_jsonable(old), _jsonable(new)]
-            setattr(observation, name, new)
-    new_focus = _focus_areas_by_id(session, data.focus_area_ids)
-    old_codes, new_codes = sorted(f.code for f in observation.focus_areas), sorted(f.code for f in new_focus)
-    if old_codes != new_codes:
-        changes["focus_areas"] = [old_codes, new_codes]
-        observation.focus_areas = new_focus
+    changes = _apply_changes(observation, _OBSERVATION_FIELDS, _observation_values(observation.dialogue, data),
+                             _focus_areas_by_id(session, data.focus_area_ids))
     if not changes:
         return False
     session.add(DialogueRevision(dialogue_id=observation.dialogue_id, actor_id=actor.id, actor_label=actor.email,

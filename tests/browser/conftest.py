@@ -15,7 +15,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +90,25 @@ def fresh_browser(browser: webdriver.Chrome) -> Iterator[webdriver.Chrome]:
     browser.set_window_size(*PHONE)
     yield browser
     browser.get("about:blank")  # stop whatever the page was still loading before the server goes away
+
+
+def click_and_wait(driver: webdriver.Chrome, selector: str) -> None:
+    """Click a link or submit button and wait until the next page has loaded in place of this one.
+
+    A marker on the old page's window tells the pages apart (a new document starts with a fresh window object);
+    waiting for a stale element instead fails now and then, because ChromeDriver may report on the page it left.
+    """
+    driver.execute_script("window.__leaving = true")
+    element = driver.find_element(By.CSS_SELECTOR, selector)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    try:
+        element.click()
+    except WebDriverException as error:  # the navigation went on; only the report about the old page failed
+        if "does not belong to the document" not in str(error):
+            raise
+    WebDriverWait(driver, 15, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return window.__leaving === undefined && document.readyState === 'complete'")
+    )
 
 
 def axe_violations(driver: webdriver.Chrome) -> list[dict[str, Any]]:

@@ -9,33 +9,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from survey_app.models import Response
-from tests.browser.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll, click_and_wait
 
 pytestmark = pytest.mark.browser
 
 ADULT = "trygghetsenkat-v1.yaml"
 YOUTH = "trygghetsenkat-unga-v1.yaml"
-
-
-def _click(driver, selector: str) -> None:
-    """Click a link or submit button and wait until the next page has loaded in place of this one."""
-    driver.execute_script("window.__leaving = true")  # a new document starts with a fresh window object
-    element = driver.find_element(By.CSS_SELECTOR, selector)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    try:
-        element.click()
-    except WebDriverException as error:  # ChromeDriver may report the page it just left; the navigation went on
-        if "does not belong to the document" not in str(error):
-            raise
-    WebDriverWait(driver, 15, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: d.execute_script("return window.__leaving === undefined && document.readyState === 'complete'")
-    )
 
 
 def _answer_page(driver) -> dict[str, str]:
@@ -65,11 +49,11 @@ def test_complete_the_survey_in_a_phone_browser(live_server, fresh_browser, make
     driver = fresh_browser
     driver.get(f"{live_server.url}/?lang={language}")
     assert_accessible(driver, "start page")
-    _click(driver, ".survey-card a.button")
+    click_and_wait(driver, ".survey-card a.button")
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
     assert_accessible(driver, "landing page")
     assert_no_horizontal_scroll(driver)
-    _click(driver, ".start-form button[type=submit]")
+    click_and_wait(driver, ".start-form button[type=submit]")
 
     given: dict[str, str] = {}
     pages = 0
@@ -79,11 +63,11 @@ def test_complete_the_survey_in_a_phone_browser(live_server, fresh_browser, make
         assert_accessible(driver, f"page {driver.current_url}")
         assert_no_horizontal_scroll(driver)
         given.update(_answer_page(driver))
-        _click(driver, "button[value=next]")
+        click_and_wait(driver, "button[value=next]")
     assert "/sammanfattning" in driver.current_url
     assert_accessible(driver, "summary")
     assert_no_horizontal_scroll(driver)
-    _click(driver, ".submit-form button[type=submit]")
+    click_and_wait(driver, ".submit-form button[type=submit]")
     assert driver.current_url.endswith("/tack")
     assert_accessible(driver, "thank-you page")
     thanks = {"sv": "Tack för dina svar", "en": "Thank you for your answers"}[language]
@@ -108,11 +92,11 @@ def test_errors_are_announced_and_tied_to_fields(live_server, fresh_browser, mak
     make_wave()
     driver = fresh_browser
     driver.get(f"{live_server.url}/enkat/trygghet-2026")
-    _click(driver, ".start-form button[type=submit]")
+    click_and_wait(driver, ".start-form button[type=submit]")
     driver.get(f"{live_server.url}/enkat/trygghet-2026/sida/13")
     field = driver.find_element(By.NAME, "q_birth_year")
     field.send_keys("sjuttiofem")
-    _click(driver, "button[value=next]")
+    click_and_wait(driver, "button[value=next]")
     summary = driver.find_element(By.CSS_SELECTOR, ".error-summary")
     assert summary.get_attribute("role") == "alert"
     link = summary.find_element(By.TAG_NAME, "a")
@@ -133,7 +117,7 @@ def test_pages_reflow_at_400_percent_zoom(live_server, fresh_browser, make_wave)
     try:
         driver.get(f"{live_server.url}/enkat/trygghet-2026")
         assert_no_horizontal_scroll(driver)
-        _click(driver, ".start-form button[type=submit]")
+        click_and_wait(driver, ".start-form button[type=submit]")
         for number in (1, 4, 13):
             driver.get(f"{live_server.url}/enkat/trygghet-2026/sida/{number}")
             assert_no_horizontal_scroll(driver)
@@ -150,7 +134,7 @@ def test_arabic_pages_run_right_to_left(live_server, fresh_browser, make_wave) -
     html = driver.find_element(By.TAG_NAME, "html")
     assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("ar", "rtl")
     assert_accessible(driver, "Arabic landing page")
-    _click(driver, ".start-form button[type=submit]")
+    click_and_wait(driver, ".start-form button[type=submit]")
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
     legend = driver.find_element(By.CSS_SELECTOR, "legend").text
     assert "تشعر" in legend  # the evening item has an Arabic draft

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, click_and_wait
 from tests.web.auth.helpers import PASSWORD, make_dialogue, make_focus_areas, make_staff
 
 pytestmark = pytest.mark.browser
@@ -18,8 +16,8 @@ def browser_log_in(driver, base_url: str, email: str, language: str = "sv") -> N
     driver.get(f"{base_url}/logga-in?lang={language}")
     driver.find_element(By.ID, "email").send_keys(email)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: "/dialoger/" in d.current_url)
+    click_and_wait(driver, "form.stack button[type=submit]")
+    assert "/dialoger/" in driver.current_url
 
 
 def _check(driver, url: str) -> None:
@@ -31,9 +29,7 @@ def _check(driver, url: str) -> None:
 
 def submit(driver) -> None:
     """Submit the page's main form and wait for the next page."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    WebDriverWait(driver, 10).until(staleness_of(old))
+    click_and_wait(driver, "form.stack button[type=submit]")
 
 
 def _submit_empty(driver) -> None:

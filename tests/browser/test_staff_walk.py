@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from survey_app.dialogue.models import Dialogue, Observation, StatusChange
 from survey_app.models import AuditEvent
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, click_and_wait
 from tests.browser.test_staff_pages import browser_log_in, submit
 from tests.web.auth.helpers import make_area, make_focus_areas, make_staff
 
@@ -88,13 +88,8 @@ def test_facilitator_records_finds_follows_up_and_exports_a_safety_walk(
         _type(driver, "place_name", place)
         if number == 2:
             driver.find_element(By.ID, "from_children").click()
-        old = driver.find_element(By.TAG_NAME, "html")
         last = number == len(OBSERVATIONS)
-        driver.find_element(By.CSS_SELECTOR, f"button[value={'detail' if last else 'another'}]").click()
-        from selenium.webdriver.support.expected_conditions import staleness_of
-        from selenium.webdriver.support.wait import WebDriverWait
-
-        WebDriverWait(driver, 10).until(staleness_of(old))
+        click_and_wait(driver, f"button[value={'detail' if last else 'another'}]")
         assert "Iakttagelsen har sparats" in driver.page_source
     assert "/dialoger/" in driver.current_url
     assert driver.page_source.count('class="card" id="obs-') == 5
@@ -107,7 +102,7 @@ def test_facilitator_records_finds_follows_up_and_exports_a_safety_walk(
     Select(driver.find_element(By.ID, "area")).select_by_visible_text("Norrby")
     Select(driver.find_element(By.ID, "format")).select_by_value("safety_walk")
     driver.find_element(By.ID, "children").click()
-    driver.find_element(By.CSS_SELECTOR, "form.filters__form button[type=submit]").click()
+    click_and_wait(driver, "form.filters__form button[type=submit]")
     time.sleep(0.2)
     assert f"area={norrby_id}" in driver.current_url
     assert driver.page_source.count('class="card" id="obs-') == 1
