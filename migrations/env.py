@@ -7,8 +7,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import survey_app.dialogue.models  # registers the dialogue, focus-area and staff-login tables
-import survey_app.models  # noqa: F401  (registers every table on the metadata)
+import survey_app.models  # noqa: F401  (the package registers every table on the metadata)
 from survey_app.db import Base
 
 config = context.config

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, MetaData, event
+from sqlalchemy import Connection, Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Session
 
 T = TypeVar("T")
@@ -24,9 +24,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def one_of(column: str, values: type[enum.StrEnum]) -> str:
-    """SQL for a CHECK constraint: the column holds one of an enum's values."""
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+def enum_type(values: type[enum.StrEnum], *, length: int, check: str) -> Enum:
+    """A column type holding an enum's values as text, with a CHECK constraint named `check`.
+
+    Stored as VARCHAR rather than a native PostgreSQL enum, so adding a value needs no ALTER TYPE and SQLite and
+    PostgreSQL hold the same schema; rows read back as enum members, which compare equal to their string values.
+    """
+    return Enum(
+        values,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        name=check,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 def get_or_404(session: Session, model: type[T], object_id: int) -> T:

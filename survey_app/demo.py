@@ -111,7 +111,7 @@ def load_demo(session: Session, *, responses: int = 3000, seed: int = 2026, toda
     rng = np.random.default_rng(seed)
     submitted = [_synthetic_response(instrument, areas, rng, survey.period_start, today) for _ in range(responses)]
     store_responses(session, survey, instrument, submitted)
-    facilitator = session.scalars(select(StaffUser).where(StaffUser.role == Role.FACILITATOR.value)).first()
+    facilitator = session.scalars(select(StaffUser).where(StaffUser.role == Role.FACILITATOR)).first()
     if facilitator is not None:
         load_demo_dialogues(session, facilitator=facilitator, areas=areas, today=today)
     return DemoResult(True, len(areas), responses, survey.title, users)

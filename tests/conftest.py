@@ -19,7 +19,6 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-import survey_app.dialogue.models  # noqa: F401  (dialogues, focus areas and the staff login tables)
 from survey_app import create_app, migrate
 from survey_app.db import Base
 from survey_app.extensions import db

@@ -22,7 +22,7 @@ def make_area(session: Session, *, code: str | None = None, name: str | None = N
 
 def make_questionnaire(session: Session, *, slug: str = "test", version: str | None = None) -> Questionnaire:
     questionnaire = Questionnaire(
-        slug=slug, version=version or f"v{next(_sequence)}", content_hash="0" * 64, source="{}", definition={}
+        slug=slug, version=version or f"v{next(_sequence)}", content_hash="0" * 64, source="{}"
     )
     session.add(questionnaire)
     session.flush()

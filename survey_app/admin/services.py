@@ -6,8 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app import audit
-from survey_app.dialogue.models import FocusArea
-from survey_app.models import Area, StaffUser
+from survey_app.models import Area, FocusArea, StaffUser
 
 
 class AdminError(ValueError):

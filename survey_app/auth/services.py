@@ -11,10 +11,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from survey_app import audit
-from survey_app.auth.models import LoginFailure, StaffSessionKey
 from survey_app.auth.passwords import hash_password, needs_rehash, verify_password, weakness
 from survey_app.db import utcnow
-from survey_app.models import Role, StaffUser
+from survey_app.models import LoginFailure, Role, StaffSessionKey, StaffUser
 
 if TYPE_CHECKING:
     from survey_app.auth.access import StaffPrincipal
@@ -185,7 +184,7 @@ def change_password(session: Session, user: StaffUser, *, current: str, new: str
 
 def active_admin_count(session: Session) -> int:
     return session.scalar(
-        select(func.count()).select_from(StaffUser).where(StaffUser.role == Role.ADMIN.value, StaffUser.active)
+        select(func.count()).select_from(StaffUser).where(StaffUser.role == Role.ADMIN, StaffUser.active)
     ) or 0
 
 
@@ -193,7 +192,7 @@ def update_staff_user(session: Session, user: StaffUser, *, role: str, active: b
     """Change a user's role and whether they may log in; the last active admin cannot be removed."""
     if role not in {r.value for r in Role}:
         raise AccountError("unknown_role")
-    losing_admin = user.role == Role.ADMIN.value and user.active and (role != Role.ADMIN.value or not active)
+    losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if losing_admin and active_admin_count(session) <= 1:
         raise AccountError("last_admin")
     if user.id == actor.id and not active:

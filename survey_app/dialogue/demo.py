@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app.dialogue import services
-from survey_app.dialogue.models import Dialogue
-from survey_app.models import Area, StaffUser
+from survey_app.models import Area, Dialogue, StaffUser
 
 WALK_OBSERVATIONS = (
     ("Gångtunneln under järnvägen är mörk, man ser inte vem som kommer.", "unsafe_place", "lighting",

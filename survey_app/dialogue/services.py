@@ -14,21 +14,22 @@ from sqlalchemy.orm import Session, selectinload
 
 from analysis.bands import CHILD_BANDS, DEFAULT_AGE_BANDS
 from survey_app import audit
-from survey_app.dialogue.models import (
+from survey_app.models import (
+    Area,
     Decision,
     Dialogue,
     DialogueFormat,
     DialogueRevision,
     FocusArea,
     Observation,
+    ObservationStatus,
     ParticipantTally,
-    Status,
+    StaffUser,
     StatusChange,
     TallyGender,
     dialogue_focus_areas,
     observation_focus_areas,
 )
-from survey_app.models import Area, StaffUser
 from survey_app.pii import mask_personal_data
 
 TALLY_GENDERS: tuple[str, ...] = tuple(g.value for g in TallyGender)
@@ -167,7 +168,7 @@ _DIALOGUE_FIELDS = (
 def _dialogue_values(session: Session, data: DialogueInput) -> dict[str, object]:
     if session.get(Area, data.area_id) is None:
         raise DialogueError("area_id", "unknown_area")
-    walk = data.format == DialogueFormat.SAFETY_WALK.value
+    walk = data.format == DialogueFormat.SAFETY_WALK
     return {
         "format": data.format,
         "held_on": data.held_on,
@@ -272,7 +273,7 @@ def children_took_part(dialogue: Dialogue) -> bool:
 
 def walk_group_too_large(dialogue: Dialogue) -> bool:
     """A walk with more than 20 per group: Socialstyrelsen's maximum. Shown as a warning, never refused."""
-    if dialogue.format != DialogueFormat.SAFETY_WALK.value:
+    if dialogue.format != DialogueFormat.SAFETY_WALK:
         return False
     return participant_total(dialogue) > MAX_PER_WALK_GROUP * max(1, dialogue.walk_groups)
 
@@ -293,7 +294,7 @@ class ObservationInput:
     proposed_measure: str | None = None
     responsible: str | None = None
     responsible_detail: str | None = None
-    decision: str = Decision.PENDING.value
+    decision: str = Decision.PENDING
     decision_reason: str | None = None
     deadline: dt.date | None = None
     from_children: bool = False
@@ -309,7 +310,7 @@ def _observation_values(dialogue: Dialogue, data: ObservationInput) -> dict[str,
     if (data.latitude is None) != (data.longitude is None):
         raise DialogueError("longitude" if data.longitude is None else "latitude", "coordinates_paired")
     reason = _masked(data.decision_reason)
-    if data.decision in {Decision.REJECTED.value, Decision.PARTLY.value} and not reason:
+    if data.decision in {Decision.REJECTED, Decision.PARTLY} and not reason:
         raise DialogueError("decision_reason", "reason_required")
     text = _masked(data.text)
     if not text:
@@ -333,10 +334,10 @@ def _observation_values(dialogue: Dialogue, data: ObservationInput) -> dict[str,
 
 
 def add_observation(session: Session, dialogue: Dialogue, data: ObservationInput, *, actor: StaffUser) -> Observation:
-    observation = Observation(**_observation_values(dialogue, data), status=Status.OPEN.value)
+    observation = Observation(**_observation_values(dialogue, data), status=ObservationStatus.OPEN)
     observation.focus_areas = _focus_areas_by_id(session, data.focus_area_ids)
     observation.status_changes.append(
-        StatusChange(actor_id=actor.id, actor_label=actor.email, from_status=None, to_status=Status.OPEN.value)
+        StatusChange(actor_id=actor.id, actor_label=actor.email, from_status=None, to_status=ObservationStatus.OPEN)
     )
     dialogue.observations.append(observation)
     session.flush()
@@ -358,10 +359,10 @@ def update_observation(session: Session, observation: Observation, data: Observa
 def change_status(session: Session, observation: Observation, status: str, *, reason: str | None,
                   actor: StaffUser) -> bool:
     """Move an observation to a new status, dated and signed; "not done" needs a reason."""
-    if status not in {s.value for s in Status}:
+    if status not in {s.value for s in ObservationStatus}:
         raise DialogueError("status", "unknown_status")
     reason = _masked(reason)
-    if status == Status.NOT_DONE.value and not reason:
+    if status == ObservationStatus.NOT_DONE and not reason:
         raise DialogueError("reason", "reason_required")
     if status == observation.status and reason == observation.status_reason:
         return False
@@ -393,7 +394,7 @@ class Filters:
 
 def _children_in_dialogue() -> object:
     return or_(
-        Dialogue.format == DialogueFormat.CHILDREN_YOUTH_DIALOGUE.value,
+        Dialogue.format == DialogueFormat.CHILDREN_YOUTH_DIALOGUE,
         exists().where(ParticipantTally.dialogue_id == Dialogue.id,
                        ParticipantTally.age_band.in_(sorted(CHILD_TALLY_BANDS))),
         exists().where(Observation.dialogue_id == Dialogue.id, Observation.from_children),

@@ -17,9 +17,8 @@ from survey_app.dialogue.forms import (
     as_choices,
     tally_field_name,
 )
-from survey_app.dialogue.models import Dialogue, Observation
 from survey_app.extensions import db
-from survey_app.models import StaffUser
+from survey_app.models import Dialogue, Observation, Role, StaffUser
 
 blueprint = Blueprint("dialogue", __name__, template_folder="templates", url_prefix="/dialoger")
 
@@ -55,7 +54,7 @@ def _own(dialogue: Dialogue) -> None:
 
 def _may_edit(dialogue: Dialogue) -> bool:
     user = current_staff()
-    return user is not None and user.role == "facilitator" and dialogue.created_by_id == user.id
+    return user is not None and user.role == Role.FACILITATOR and dialogue.created_by_id == user.id
 
 
 def _show_service_error(form: object, error: services.DialogueError) -> None:

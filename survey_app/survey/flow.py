@@ -40,13 +40,9 @@ def _hash(token: str) -> str:
 def find_open_survey(session: Session, slug: str, today: dt.date) -> Survey | None:
     """The wave with this slug if residents can answer it today, else None."""
     survey = session.scalar(select(Survey).where(Survey.slug == slug))
-    if survey is None or not is_answerable(survey, today):
+    if survey is None or not survey.is_answerable_on(today):
         return None
     return survey
-
-
-def is_answerable(survey: Survey, today: dt.date) -> bool:
-    return survey.status == SurveyStatus.OPEN.value and survey.period_start <= today <= survey.period_end
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,14 +147,14 @@ def discard_draft(session: Session, draft: SurveyDraft) -> None:
 
 def close_wave(session: Session, survey: Survey) -> int:
     """Close a wave and delete its unsubmitted drafts; returns how many drafts were deleted."""
-    survey.status = SurveyStatus.CLOSED.value
+    survey.status = SurveyStatus.CLOSED
     return session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id)).rowcount
 
 
 def close_expired_waves(session: Session, today: dt.date) -> list[Survey]:
     """Close every open wave whose period has ended (run daily, e.g. from cron with `trygg survey close-expired`)."""
     expired = list(
-        session.scalars(select(Survey).where(Survey.status == SurveyStatus.OPEN.value, Survey.period_end < today))
+        session.scalars(select(Survey).where(Survey.status == SurveyStatus.OPEN, Survey.period_end < today))
     )
     for survey in expired:
         close_wave(session, survey)
@@ -167,6 +163,6 @@ def close_expired_waves(session: Session, today: dt.date) -> list[Survey]:
 
 def purge_orphan_drafts(session: Session) -> int:
     """Delete drafts of waves that are not open (a wave reopened after closing starts clean)."""
-    not_open = select(Survey.id).where(Survey.status != SurveyStatus.OPEN.value)
+    not_open = select(Survey.id).where(Survey.status != SurveyStatus.OPEN)
     return session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id.in_(not_open))).rowcount
 

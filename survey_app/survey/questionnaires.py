@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,13 +44,11 @@ def load_questionnaire(session: Session, path: Path) -> tuple[Questionnaire, boo
                  "give the changed questionnaire a new version"]
             )
         return existing, False
-    source = data.decode("utf-8")
     questionnaire = Questionnaire(
         slug=instrument.slug,
         version=instrument.version,
         content_hash=instrument.content_hash,
-        source=source,
-        definition=json.loads(json.dumps(yaml.safe_load(source), default=str)),
+        source=data.decode("utf-8"),
     )
     session.add(questionnaire)
     session.flush()

@@ -69,7 +69,7 @@ def store_responses(
                 survey_id=survey.id,
                 submitted_on=entry.submitted_on,
                 language=entry.language,
-                channel=entry.channel.value,
+                channel=entry.channel,
                 **_background(instrument, kept, entry.submitted_on.year),
             )
         )

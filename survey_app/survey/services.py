@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_app.models import Survey, SurveyStatus
+from survey_app.models import Survey
 
 
 def open_surveys(session: Session, on: dt.date) -> list[Survey]:
@@ -15,11 +15,7 @@ def open_surveys(session: Session, on: dt.date) -> list[Survey]:
     return list(
         session.scalars(
             select(Survey)
-            .where(
-                Survey.status == SurveyStatus.OPEN.value,
-                Survey.period_start <= on,
-                Survey.period_end >= on,
-            )
+            .where(Survey.is_answerable_on(on))
             .order_by(Survey.period_start.desc(), Survey.title)
         )
     )

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from analysis.instrument import Instrument, effective_answers, visible_items, visible_questions
 from survey_app.db import today
 from survey_app.extensions import db
-from survey_app.models import Survey, SurveyDraft
+from survey_app.models import Survey, SurveyDraft, SurveyStatus
 from survey_app.survey import flow, presentation, services
 from survey_app.survey.forms import read_page
 from survey_app.survey.presentation import summary_rows
@@ -69,16 +69,16 @@ def _wave_or_unavailable(slug: str) -> Survey | ResponseReturnValue:
     survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug))
     if survey is None:
         abort(404)
-    if survey.status == "draft":
+    if survey.status == SurveyStatus.DRAFT:
         abort(404)  # a wave being prepared is not public
     g.allowed_languages = tuple(survey.languages)
-    if survey.status == "open" and survey.period_end < today():
+    if survey.status == SurveyStatus.OPEN and survey.period_end < today():
         # The period has ended and no daily `trygg survey close-expired` has run yet: close it now, so that unsent
         # answers are deleted when the survey closes, as the landing page promised.
         flow.close_wave(db.session, survey)
         db.session.commit()
-    if not flow.is_answerable(survey, today()):
-        closed = survey.status == "closed" or survey.period_end < today()
+    if not survey.is_answerable_on(today()):
+        closed = survey.status == SurveyStatus.CLOSED or survey.period_end < today()
         return render_template("survey/unavailable.html", survey=survey, closed=closed), 410 if closed else 404
     return survey
 
@@ -280,7 +280,7 @@ def send(survey: Survey) -> ResponseReturnValue:
 @blueprint.get("/enkat/<slug>/tack")
 def thanks(slug: str) -> ResponseReturnValue:
     survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug)) if SLUG_PATTERN.match(slug) else None
-    if survey is None or survey.status == "draft":  # a wave being prepared is not public, not even its title
+    if survey is None or survey.status == SurveyStatus.DRAFT:  # a wave being prepared is not public, not even its title
         abort(404)
     g.allowed_languages = tuple(survey.languages)
     return render_template("survey/thanks.html", survey=survey)

@@ -67,7 +67,7 @@ def create_wave(
         languages=list(dict.fromkeys(languages)),
         open_link=open_link,
         invitation_codes=invitation_codes,
-        status=status.value,
+        status=status,
     )
     session.add(survey)
     session.flush()
@@ -126,7 +126,7 @@ def wave_counts(session: Session, survey: Survey) -> WaveCounts:
 
 def open_wave(survey: Survey) -> None:
     """Open a draft or reopened wave for answers (its period decides when residents can actually answer)."""
-    survey.status = SurveyStatus.OPEN.value
+    survey.status = SurveyStatus.OPEN
 
 
 def all_waves(session: Session) -> list[Survey]:

@@ -12,8 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from sqlalchemy import select
 
-from survey_app.dialogue.models import Dialogue, Observation, StatusChange
-from survey_app.models import AuditEvent
+from survey_app.models import AuditEvent, Dialogue, Observation, StatusChange
 from tests.browser.conftest import assert_accessible, click_and_wait
 from tests.browser.test_staff_pages import browser_log_in, submit
 from tests.web.auth.helpers import make_area, make_focus_areas, make_staff

@@ -66,7 +66,7 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
         assert reported <= victims
 
         # A facilitator's safety walk and a dialogue with young people, so the dialogue log is not empty.
-        from survey_app.dialogue.models import Dialogue
+        from survey_app.models import Dialogue
 
         formats = set(session.scalars(select(Dialogue.format)))
         assert "safety_walk" in formats

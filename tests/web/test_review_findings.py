@@ -7,8 +7,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from survey_app.dialogue.models import Dialogue
-from survey_app.models import AuditEvent
+from survey_app.models import AuditEvent, Dialogue
 from tests.web.auth.helpers import log_in, make_area, make_dialogue, make_staff, token
 from tests.web.dialogue.test_dialogues import _walk_form
 

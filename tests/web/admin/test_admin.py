@@ -7,8 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from survey_app.dialogue.models import FocusArea
-from survey_app.models import Area, AuditEvent, StaffUser
+from survey_app.models import Area, AuditEvent, FocusArea, StaffUser
 from tests.web.auth.helpers import PASSWORD, log_in, make_area, make_focus_areas, make_staff, token
 
 

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.auth.passwords import hash_password
 from survey_app.dialogue import services
-from survey_app.dialogue.models import Dialogue, FocusArea
-from survey_app.models import Area, StaffUser
+from survey_app.models import Area, Dialogue, FocusArea, StaffUser
 from tests.survey_fixtures import csrf_of as csrf_token_from
 
 PASSWORD = "korvstånd-Lyktstolpe-91-gräsmatta"

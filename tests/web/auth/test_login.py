@@ -8,10 +8,9 @@ import datetime as dt
 from flask import Flask
 from sqlalchemy import select
 
-from survey_app.auth.models import LoginFailure
 from survey_app.auth.passwords import verify_password
 from survey_app.db import utcnow
-from survey_app.models import AuditEvent, StaffUser
+from survey_app.models import AuditEvent, LoginFailure, StaffUser
 from tests.web.auth.helpers import PASSWORD, log_in, make_staff, token
 
 

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.dialogue import services
-from survey_app.dialogue.models import Dialogue, DialogueRevision, Observation, StatusChange
-from survey_app.models import AuditEvent
+from survey_app.models import AuditEvent, Dialogue, DialogueRevision, Observation, StatusChange
 from tests.web.auth.helpers import log_in, make_area, make_dialogue, make_focus_areas, make_staff, token
 
 

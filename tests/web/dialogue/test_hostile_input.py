@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.dialogue.models import Dialogue, Observation
+from survey_app.models import Dialogue, Observation
 from tests.web.auth.helpers import log_in, make_dialogue, make_focus_areas, make_staff, token
 
 JUNK = ["\x00", "a\x00b", "x" * 30_000, "🙂" * 500, "-1", "1e400", "nan", "9999-12-31", "0000-00-00",

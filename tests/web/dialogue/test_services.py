@@ -96,9 +96,9 @@ def test_demo_dialogues_load_once(staff_db) -> None:
 
 def test_every_walk_category_maps_to_items_the_adult_questionnaire_has() -> None:
     from analysis.instrument import default_directory, load_instrument
-    from survey_app.dialogue.models import Category
+    from survey_app.models import ObservationCategory
 
     instrument = load_instrument(default_directory() / "trygghetsenkat-v1.yaml")
-    assert set(services.CATEGORY_SURVEY_ITEMS) == {c.value for c in Category}
+    assert set(services.CATEGORY_SURVEY_ITEMS) == {c.value for c in ObservationCategory}
     for items in services.CATEGORY_SURVEY_ITEMS.values():
         assert all(instrument.has_column(item) for item in items), items

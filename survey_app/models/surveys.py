@@ -1,7 +1,4 @@
-"""The shared schema: areas, questionnaires, survey waves, responses, staff and the audit log.
-
-Later features add their own tables in their own modules and migrations.
-"""
+"""Questionnaires, survey waves, the responses to them, invitation codes and answers in progress."""
 
 from __future__ import annotations
 
@@ -15,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -26,16 +24,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey_app.db import Base, one_of, today, utcnow
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    FACILITATOR = "facilitator"
-    ANALYST = "analyst"
+from survey_app.db import Base, enum_type, today, utcnow
+from survey_app.models.areas import Area
 
 
 class SurveyStatus(enum.StrEnum):
@@ -50,39 +45,6 @@ class Channel(enum.StrEnum):
     ASSISTED = "assisted"
 
 
-class Area(Base):
-    """An område: the unit of breakdown and of design weighting."""
-
-    __tablename__ = "areas"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON geometry object
-
-    population: Mapped[list[AreaPopulation]] = relationship(
-        back_populates="area", cascade="all, delete-orphan", order_by="AreaPopulation.id"
-    )
-
-
-class AreaPopulation(Base):
-    """Population of an area by gender and age band: the margins that weighting calibrates to."""
-
-    __tablename__ = "area_populations"
-    __table_args__ = (
-        UniqueConstraint("area_id", "gender", "age_band"),
-        CheckConstraint("population >= 0", name="population_not_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
-    gender: Mapped[str] = mapped_column(String(32))
-    age_band: Mapped[str] = mapped_column(String(16))
-    population: Mapped[int] = mapped_column(Integer)
-
-    area: Mapped[Area] = relationship(back_populates="population")
-
-
 class Questionnaire(Base):
     """One version of an instrument, as loaded from `questionnaires/`."""
 
@@ -94,7 +56,6 @@ class Questionnaire(Base):
     version: Mapped[str] = mapped_column(String(32))
     content_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(Text)  # the YAML as loaded, so a wave can always be re-read
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -111,7 +72,6 @@ class Survey(Base):
 
     __tablename__ = "surveys"
     __table_args__ = (
-        CheckConstraint(one_of("status", SurveyStatus), name="status_known"),
         CheckConstraint("period_end >= period_start", name="period_ordered"),
         CheckConstraint("open_link OR invitation_codes", name="has_access_mode"),
     )
@@ -125,11 +85,23 @@ class Survey(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["sv"])
     open_link: Mapped[bool] = mapped_column(Boolean, default=True)
     invitation_codes: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default=SurveyStatus.DRAFT.value)
+    status: Mapped[SurveyStatus] = mapped_column(
+        enum_type(SurveyStatus, length=16, check="status_known"), default=SurveyStatus.DRAFT
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     questionnaire: Mapped[Questionnaire] = relationship()
     areas: Mapped[list[Area]] = relationship(secondary=survey_areas, order_by="Area.name")
+
+    @hybrid_method
+    def is_answerable_on(self, day: dt.date) -> bool:
+        """Residents can answer it on `day`: open, and the day inside its period. Works in Python and in a query."""
+        return self.status == SurveyStatus.OPEN and self.period_start <= day <= self.period_end
+
+    @is_answerable_on.inplace.expression
+    @classmethod
+    def _is_answerable_on_expression(cls, day: dt.date) -> ColumnElement[bool]:
+        return and_(cls.status == SurveyStatus.OPEN, cls.period_start <= day, cls.period_end >= day)
 
 
 class Response(Base):
@@ -137,7 +109,6 @@ class Response(Base):
 
     __tablename__ = "responses"
     __table_args__ = (
-        CheckConstraint(one_of("channel", Channel), name="channel_known"),
         Index("ix_responses_survey_id_area_code", "survey_id", "area_code"),
     )
 
@@ -147,7 +118,7 @@ class Response(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     submitted_on: Mapped[dt.date] = mapped_column(Date, default=today)  # day precision only, by rule
     language: Mapped[str] = mapped_column(String(8))
-    channel: Mapped[str] = mapped_column(String(16), default=Channel.WEB.value)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, length=16, check="channel_known"), default=Channel.WEB)
     # Background as answered, kept on the row so breakdowns never re-derive it (STANDARDS §2).
     area_code: Mapped[str | None] = mapped_column(String(64))
     gender: Mapped[str | None] = mapped_column(String(32))
@@ -192,35 +163,6 @@ class InvitationCode(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(128), unique=True)
     used: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class StaffUser(Base):
-    """A member of staff who logs in. Residents never have accounts."""
-
-    __tablename__ = "staff_users"
-    __table_args__ = (CheckConstraint(one_of("role", Role), name="role_known"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class AuditEvent(Base):
-    """Who did what to which target, and when. Written for every export and every change to staff data."""
-
-    __tablename__ = "audit_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
-    actor_label: Mapped[str] = mapped_column(String(254))  # e-mail or "cli", kept if the user is deleted
-    action: Mapped[str] = mapped_column(String(64))
-    target_type: Mapped[str | None] = mapped_column(String(64))
-    target_id: Mapped[str | None] = mapped_column(String(64))
-    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class SurveyDraft(Base):

@@ -23,9 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-import survey_app.auth.models  # noqa: F401  (one import registers the staff login tables on the metadata too)
-from survey_app.db import Base, one_of, utcnow
-from survey_app.models import Area, StaffUser
+from survey_app.db import Base, enum_type, utcnow
+from survey_app.models.areas import Area, FocusArea
+from survey_app.models.staff import StaffUser
 
 
 class DialogueFormat(enum.StrEnum):
@@ -56,7 +56,7 @@ class ObservationKind(enum.StrEnum):
     SAFE_PLACE = "safe_place"
 
 
-class Category(enum.StrEnum):
+class ObservationCategory(enum.StrEnum):
     LIGHTING = "lighting"
     VEGETATION = "vegetation"
     LITTER = "litter"
@@ -82,7 +82,7 @@ class Decision(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class Status(enum.StrEnum):
+class ObservationStatus(enum.StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     DONE = "done"
@@ -93,10 +93,6 @@ class TallyGender(enum.StrEnum):
     WOMAN = "woman"
     MAN = "man"
     OTHER_UNKNOWN = "other_unknown"
-
-
-def _in_or_null(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IS NULL OR {one_of(column, values)}"
 
 
 dialogue_focus_areas = Table(
@@ -114,33 +110,21 @@ observation_focus_areas = Table(
 )
 
 
-class FocusArea(Base):
-    """A fokusområde of the samverkansöverenskommelse; the seven Karlskoga ones are seeded, admin edits them."""
-
-    __tablename__ = "focus_areas"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class Dialogue(Base):
     """One trygghetsdialog, medborgardialog or trygghetsvandring. Participants are counted, never named."""
 
     __tablename__ = "dialogues"
     __table_args__ = (
-        CheckConstraint(one_of("format", DialogueFormat), name="format_known"),
-        CheckConstraint(_in_or_null("time_of_day", TimeOfDay), name="time_of_day_known"),
         CheckConstraint("participation_level BETWEEN 1 AND 4", name="participation_level_1_to_4"),
         CheckConstraint("walk_groups >= 1", name="walk_groups_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    format: Mapped[str] = mapped_column(String(32), index=True)
+    format: Mapped[DialogueFormat] = mapped_column(
+        enum_type(DialogueFormat, length=32, check="format_known"), index=True
+    )
     held_on: Mapped[dt.date] = mapped_column(Date, index=True)
-    time_of_day: Mapped[str | None] = mapped_column(String(16))
+    time_of_day: Mapped[TimeOfDay | None] = mapped_column(enum_type(TimeOfDay, length=16, check="time_of_day_known"))
     # A safety walk's three meetings: förmöte, the walk itself (held_on), uppföljningsmöte.
     pre_meeting_on: Mapped[dt.date | None] = mapped_column(Date)
     follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -181,13 +165,12 @@ class ParticipantTally(Base):
     __tablename__ = "participant_tallies"
     __table_args__ = (
         UniqueConstraint("dialogue_id", "gender", "age_band"),
-        CheckConstraint(one_of("gender", TallyGender), name="gender_known"),
         CheckConstraint("count > 0", name="count_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"))
-    gender: Mapped[str] = mapped_column(String(16))
+    gender: Mapped[TallyGender] = mapped_column(enum_type(TallyGender, length=16, check="gender_known"))
     age_band: Mapped[str] = mapped_column(String(16))
     count: Mapped[int] = mapped_column(Integer)
 
@@ -216,31 +199,33 @@ class Observation(Base):
 
     __tablename__ = "observations"
     __table_args__ = (
-        CheckConstraint(one_of("kind", ObservationKind), name="kind_known"),
-        CheckConstraint(_in_or_null("category", Category), name="category_known"),
-        CheckConstraint(_in_or_null("time_of_day", TimeOfDay), name="time_of_day_known"),
-        CheckConstraint(_in_or_null("responsible", Responsible), name="responsible_known"),
-        CheckConstraint(one_of("decision", Decision), name="decision_known"),
-        CheckConstraint(one_of("status", Status), name="status_known"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_paired"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)  # masked
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[ObservationKind] = mapped_column(enum_type(ObservationKind, length=16, check="kind_known"))
     place_name: Mapped[str | None] = mapped_column(String(200))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    time_of_day: Mapped[str | None] = mapped_column(String(16))
-    category: Mapped[str | None] = mapped_column(String(16))
+    time_of_day: Mapped[TimeOfDay | None] = mapped_column(enum_type(TimeOfDay, length=16, check="time_of_day_known"))
+    category: Mapped[ObservationCategory | None] = mapped_column(
+        enum_type(ObservationCategory, length=16, check="category_known")
+    )
     proposed_measure: Mapped[str | None] = mapped_column(Text)  # masked
-    responsible: Mapped[str | None] = mapped_column(String(16))
+    responsible: Mapped[Responsible | None] = mapped_column(
+        enum_type(Responsible, length=16, check="responsible_known")
+    )
     responsible_detail: Mapped[str | None] = mapped_column(String(200))
-    decision: Mapped[str] = mapped_column(String(16), default=Decision.PENDING.value)
+    decision: Mapped[Decision] = mapped_column(
+        enum_type(Decision, length=16, check="decision_known"), default=Decision.PENDING
+    )
     decision_reason: Mapped[str | None] = mapped_column(Text)
     deadline: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default=Status.OPEN.value, index=True)
+    status: Mapped[ObservationStatus] = mapped_column(
+        enum_type(ObservationStatus, length=16, check="status_known"), default=ObservationStatus.OPEN, index=True
+    )
     status_reason: Mapped[str | None] = mapped_column(Text)
     from_children: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -254,7 +239,7 @@ class Observation(Base):
     )
 
     def is_overdue(self, today: dt.date) -> bool:
-        open_states = {Status.OPEN.value, Status.IN_PROGRESS.value}
+        open_states = {ObservationStatus.OPEN, ObservationStatus.IN_PROGRESS}
         return self.deadline is not None and self.deadline < today and self.status in open_states
 
 
@@ -268,8 +253,12 @@ class StatusChange(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     actor_label: Mapped[str] = mapped_column(String(254))
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[ObservationStatus | None] = mapped_column(
+        enum_type(ObservationStatus, length=16, check="from_status_known")
+    )
+    to_status: Mapped[ObservationStatus] = mapped_column(
+        enum_type(ObservationStatus, length=16, check="to_status_known")
+    )
     reason: Mapped[str | None] = mapped_column(Text)
 
     observation: Mapped[Observation] = relationship(back_populates="status_changes")

@@ -1,0 +1,73 @@
+"""The whole schema, one module per concern; importing this package registers every table on the metadata.
+
+Import models from here (`from survey_app.models import Survey`), so that Alembic, the app and the tests always see
+the same complete schema.
+"""
+
+from survey_app.models.areas import Area, AreaPopulation, FocusArea
+from survey_app.models.dialogues import (
+    Decision,
+    Dialogue,
+    DialogueFormat,
+    DialogueRevision,
+    Observation,
+    ObservationCategory,
+    ObservationKind,
+    ObservationStatus,
+    ParticipantTally,
+    Partner,
+    Responsible,
+    StatusChange,
+    TallyGender,
+    TimeOfDay,
+    dialogue_focus_areas,
+    observation_focus_areas,
+)
+from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffSessionKey, StaffUser
+from survey_app.models.surveys import (
+    Answer,
+    Channel,
+    InvitationCode,
+    Questionnaire,
+    Response,
+    Survey,
+    SurveyDraft,
+    SurveyStatus,
+    survey_areas,
+)
+
+__all__ = [
+    "Answer",
+    "Area",
+    "AreaPopulation",
+    "AuditEvent",
+    "Channel",
+    "Decision",
+    "Dialogue",
+    "DialogueFormat",
+    "DialogueRevision",
+    "FocusArea",
+    "InvitationCode",
+    "LoginFailure",
+    "Observation",
+    "ObservationCategory",
+    "ObservationKind",
+    "ObservationStatus",
+    "ParticipantTally",
+    "Partner",
+    "Questionnaire",
+    "Response",
+    "Responsible",
+    "Role",
+    "StaffSessionKey",
+    "StaffUser",
+    "StatusChange",
+    "Survey",
+    "SurveyDraft",
+    "SurveyStatus",
+    "TallyGender",
+    "TimeOfDay",
+    "dialogue_focus_areas",
+    "observation_focus_areas",
+    "survey_areas",
+]
