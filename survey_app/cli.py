@@ -84,13 +84,14 @@ def _read_new_password() -> str:
 def user_create(role: str, email: str) -> None:
     """Create a staff user; the password is read twice from standard input."""
     from survey_app.auth.messages import ACCOUNT_MESSAGES
-    from survey_app.auth.services import AccountError, create_staff_user
+    from survey_app.auth.services import create_staff_user
+    from survey_app.errors import ServiceError
     from survey_app.extensions import db
 
     password = _read_new_password()
     try:
         user = create_staff_user(db.session, email=email, password=password, role=role, actor=None, actor_label="cli")
-    except AccountError as error:
+    except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(str(ACCOUNT_MESSAGES[error.reason])) from None
     db.session.commit()
@@ -178,10 +179,11 @@ def survey_open(
     """Create a survey wave from a loaded questionnaire version and open it."""
     from sqlalchemy import select
 
+    from survey_app.errors import ServiceError
     from survey_app.extensions import db
     from survey_app.models import Area, Questionnaire, SurveyStatus
     from survey_app.survey.messages import WAVE_MESSAGES
-    from survey_app.survey.waves import WaveError, create_wave, generate_invitation_codes
+    from survey_app.survey.waves import create_wave, generate_invitation_codes
 
     slug_part, _sep, version = questionnaire_ref.partition(":")
     query = select(Questionnaire).where(Questionnaire.slug == slug_part)
@@ -202,10 +204,11 @@ def survey_open(
             period_start=_parse_date(start_text, "--start"), period_end=_parse_date(end_text, "--end"),
             areas=areas, languages=[lang.strip() for lang in languages.split(",") if lang.strip()],
             open_link=access in ("link", "both"), invitation_codes=access in ("codes", "both"),
-            status=SurveyStatus.DRAFT if as_draft else SurveyStatus.OPEN,
+            status=SurveyStatus.DRAFT if as_draft else SurveyStatus.OPEN, actor=None, actor_label="cli",
         )
-        printed = generate_invitation_codes(db.session, survey, code_count) if code_count else []
-    except WaveError as error:
+        printed = (generate_invitation_codes(db.session, survey, code_count, actor=None, actor_label="cli")
+                   if code_count else [])
+    except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(str(WAVE_MESSAGES[error.reason])) from None
     db.session.commit()
@@ -224,12 +227,12 @@ def survey_close(slug: str) -> None:
 
     from survey_app.extensions import db
     from survey_app.models import Survey
-    from survey_app.survey.flow import close_wave
+    from survey_app.survey.waves import close_wave
 
     survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if survey is None:
         raise click.ClickException(_("No survey wave %(slug)s.", slug=slug))
-    deleted = close_wave(db.session, survey)
+    deleted = close_wave(db.session, survey, actor=None, actor_label="cli")
     db.session.commit()
     click.echo(_("Closed %(slug)s; %(n)s unsent drafts deleted.", slug=slug, n=deleted))
 
@@ -240,9 +243,9 @@ def survey_close_expired() -> None:
     """Close every wave whose period has ended and delete its unsent drafts (run daily)."""
     from survey_app.db import today
     from survey_app.extensions import db
-    from survey_app.survey.flow import close_expired_waves, purge_orphan_drafts
+    from survey_app.survey.waves import close_expired_waves, purge_orphan_drafts
 
-    closed = close_expired_waves(db.session, today())
+    closed = close_expired_waves(db.session, today(), actor_label="cli")
     purge_orphan_drafts(db.session)
     db.session.commit()
     click.echo(_("Closed %(n)s survey waves.", n=len(closed)))

@@ -107,6 +107,8 @@ def load_demo(session: Session, *, responses: int = 3000, seed: int = 2026, toda
         open_link=True,
         invitation_codes=True,
         status=SurveyStatus.OPEN,
+        actor=None,
+        actor_label="demo",
     )
     rng = np.random.default_rng(seed)
     submitted = [_synthetic_response(instrument, areas, rng, survey.period_start, today) for _ in range(responses)]

@@ -1,4 +1,4 @@
-"""Error pages in Swedish: a visitor never sees a stack trace."""
+"""Errors: what a service refuses (`ServiceError`), and the Swedish error pages; a visitor never sees a stack trace."""
 
 from __future__ import annotations
 
@@ -7,6 +7,19 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from survey_app.extensions import db
+
+
+class ServiceError(ValueError):
+    """Input a service refuses.
+
+    `reason` is a stable code that the feature's messages table (`messages.py`) turns into words; `field` names the
+    form field it concerns, if any, so that `survey_app.forms.show_service_error` can put the words next to it.
+    """
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(f"{field}: {reason}" if field else reason)
+        self.reason = reason
+        self.field = field
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, g
 from flask_babel import Babel
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -19,3 +19,22 @@ def register_database(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+    app.after_request(commit_or_roll_back)
+
+
+def commit_or_roll_back(response: Response) -> Response:
+    """The one place a request commits: once, when it answers below 400; anything else rolls back.
+
+    Views and services never commit. An exception becomes an error page (>= 400), so it rolls back too. A view whose
+    refusal must still be kept (a failed login is counted, an expired wave is closed) calls `keep_changes()`.
+    """
+    if response.status_code < 400 or g.pop("keep_changes", False):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def keep_changes() -> None:
+    """Commit this request's changes although it answers with an error status."""
+    g.keep_changes = True

@@ -35,7 +35,7 @@ def make_wave(db_session: Session) -> Callable[..., Survey]:
         survey = create_wave(
             db_session, questionnaire=questionnaire, slug=slug, title="Trygghetsenkät 2026",
             period_start=start or today - dt.timedelta(days=1), period_end=end or today + dt.timedelta(days=30),
-            areas=areas, languages=languages, open_link=link, invitation_codes=codes, status=status,
+            areas=areas, languages=languages, open_link=link, invitation_codes=codes, status=status, actor=None,
         )
         db_session.commit()
         return survey

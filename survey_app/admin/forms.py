@@ -6,14 +6,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from survey_app.auth.forms import StaffForm
-from survey_app.dialogue.forms import (
+from survey_app.forms import (
     CHOOSE_ONE,
     REQUIRED,
     TOO_LONG,
     CheckboxesField,
     ChoiceField,
     RequiredRadioField,
+    StaffForm,
     as_choices,
 )
 

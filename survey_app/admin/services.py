@@ -6,14 +6,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app import audit
+from survey_app.errors import ServiceError
 from survey_app.models import Area, FocusArea, StaffUser
-
-
-class AdminError(ValueError):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def _code_taken(session: Session, model: type[Area] | type[FocusArea], code: str, own_id: int | None) -> bool:
@@ -26,7 +20,7 @@ def _code_taken(session: Session, model: type[Area] | type[FocusArea], code: str
 def save_area(session: Session, area: Area | None, *, code: str, name: str, actor: StaffUser) -> Area:
     code, name = code.strip(), name.strip()
     if _code_taken(session, Area, code, area.id if area else None):
-        raise AdminError("code", "code_taken")
+        raise ServiceError("code_taken", "code")
     created = area is None
     if area is None:
         area = Area(code=code, name=name)
@@ -43,7 +37,7 @@ def save_focus_area(session: Session, focus_area: FocusArea | None, *, code: str
                     active: bool, actor: StaffUser) -> FocusArea:
     code, name = code.strip(), name.strip()
     if _code_taken(session, FocusArea, code, focus_area.id if focus_area else None):
-        raise AdminError("code", "code_taken")
+        raise ServiceError("code_taken", "code")
     created = focus_area is None
     if focus_area is None:
         focus_area = FocusArea(code=code, name=name)

@@ -8,23 +8,23 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from survey_app import audit
 from survey_app.admin import services
 from survey_app.admin.forms import AreaForm, FocusAreaForm, UserCreateForm, UserEditForm, WaveCodesForm, WaveForm
+from survey_app.admin.messages import ADMIN_MESSAGES
 from survey_app.auth import services as accounts
 from survey_app.auth.access import current_staff
 from survey_app.auth.messages import ACCOUNT_MESSAGES
 from survey_app.db import get_or_404
-from survey_app.dialogue.forms import as_choices
 from survey_app.dialogue.services import focus_areas as list_focus_areas
+from survey_app.errors import ServiceError
 from survey_app.extensions import db
+from survey_app.forms import as_choices, show_service_error
 from survey_app.models import Area, FocusArea, Questionnaire, StaffUser, Survey, SurveyStatus
-from survey_app.survey.flow import close_wave
 from survey_app.survey.messages import WAVE_MESSAGES
 from survey_app.survey.questionnaires import instrument_of
 from survey_app.survey.waves import (
-    WaveError,
     all_waves,
+    close_wave,
     create_wave,
     generate_invitation_codes,
     open_wave,
@@ -49,10 +49,6 @@ def _actor() -> StaffUser:
     return user
 
 
-def _code_taken(form: AreaForm | FocusAreaForm) -> None:
-    form.code.errors = [*form.code.errors, _("That code is already in use.")]
-
-
 # --- users --------------------------------------------------------------------------------------------------
 
 
@@ -71,12 +67,9 @@ def user_create() -> Response | tuple[str, int]:
             try:
                 user = accounts.create_staff_user(db.session, email=form.email.data, password=form.password.data,
                                                   role=form.role.data, actor=_actor(), actor_label=_actor().email)
-            except accounts.AccountError as error:
-                db.session.rollback()
-                field = form.email if error.reason in {"invalid_email", "email_taken"} else form.password
-                field.errors = [*field.errors, str(ACCOUNT_MESSAGES[error.reason])]
+            except ServiceError as error:
+                show_service_error(form, error, ACCOUNT_MESSAGES)
             else:
-                db.session.commit()
                 flash(_("The account %(email)s has been created.", email=user.email), "success")
                 return redirect(url_for("admin.users"))
     status = 400 if form.is_submitted() else 200
@@ -90,18 +83,14 @@ def user_edit(user_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             if (form.password.data or "") != (form.repeated.data or ""):
-                raise accounts.AccountError("password_mismatch")
+                raise ServiceError("password_mismatch", "repeated")
             accounts.update_staff_user(db.session, user, role=form.role.data, active=bool(form.active.data),
                                        actor=_actor())
             if form.password.data:
                 accounts.reset_password(db.session, user, password=form.password.data, actor=_actor())
-        except accounts.AccountError as error:
-            db.session.rollback()
-            field = {"cannot_deactivate_self": form.active, "last_admin": form.role, "unknown_role": form.role,
-                     "password_mismatch": form.repeated}.get(error.reason, form.password)
-            field.errors = [*field.errors, str(ACCOUNT_MESSAGES[error.reason])]
+        except ServiceError as error:
+            show_service_error(form, error, ACCOUNT_MESSAGES)
         else:
-            db.session.commit()
             flash(_("The account %(email)s has been updated.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     status = 400 if form.is_submitted() else 200
@@ -121,11 +110,9 @@ def _area_page(area: Area | None) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             services.save_area(db.session, area, code=form.code.data, name=form.name.data, actor=_actor())
-        except services.AdminError:
-            db.session.rollback()
-            _code_taken(form)
+        except ServiceError as error:
+            show_service_error(form, error, ADMIN_MESSAGES)
         else:
-            db.session.commit()
             flash(_("The area has been saved."), "success")
             return redirect(url_for("admin.areas"))
     status = 400 if form.is_submitted() else 200
@@ -157,11 +144,9 @@ def _focus_area_page(focus_area: FocusArea | None) -> Response | tuple[str, int]
             services.save_focus_area(db.session, focus_area, code=form.code.data, name=form.name.data,
                                      position=form.position.data or 0, active=bool(form.active.data),
                                      actor=_actor())
-        except services.AdminError:
-            db.session.rollback()
-            _code_taken(form)
+        except ServiceError as error:
+            show_service_error(form, error, ADMIN_MESSAGES)
         else:
-            db.session.commit()
             flash(_("The focus area has been saved."), "success")
             return redirect(url_for("admin.focus_areas"))
     status = 400 if form.is_submitted() else 200
@@ -219,17 +204,11 @@ def wave_create() -> Response | tuple[str, int]:
                 period_start=form.period_start.data, period_end=form.period_end.data, areas=areas,
                 languages=form.languages.data or ["sv"], open_link=form.access.data in ("link", "both"),
                 invitation_codes=form.access.data in ("codes", "both"),
-                status=SurveyStatus.OPEN if form.open_now.data else SurveyStatus.DRAFT,
+                status=SurveyStatus.OPEN if form.open_now.data else SurveyStatus.DRAFT, actor=_actor(),
             )
-        except WaveError as error:
-            db.session.rollback()
-            field = {"invalid_slug": form.slug, "slug_taken": form.slug, "period_reversed": form.period_end,
-                     "no_access_mode": form.access, "no_areas": form.areas}.get(error.reason, form.languages)
-            field.errors = [*field.errors, str(WAVE_MESSAGES[error.reason])]
+        except ServiceError as error:
+            show_service_error(form, error, WAVE_MESSAGES)
         else:
-            audit.record(db.session, actor=_actor(), action="survey.create", target_type="survey",
-                         target_id=survey.id, details={"slug": survey.slug, "status": survey.status})
-            db.session.commit()
             flash(_("The survey wave %(title)s has been created.", title=survey.title), "success")
             return redirect(url_for("admin.wave_detail", survey_id=survey.id))
     status = 400 if form.is_submitted() else 200
@@ -249,15 +228,11 @@ def wave_status(survey_id: int) -> Response:
     survey = get_or_404(db.session, Survey, survey_id)
     action = (request.form.get("action") or "")[:10]
     if action == "open":
-        open_wave(survey)
-        deleted = 0
+        open_wave(db.session, survey, actor=_actor())
     elif action == "close":
-        deleted = close_wave(db.session, survey)
+        close_wave(db.session, survey, actor=_actor())
     else:
         abort(400)
-    audit.record(db.session, actor=_actor(), action=f"survey.{action}", target_type="survey", target_id=survey.id,
-                 details={"drafts_deleted": deleted})
-    db.session.commit()
     flash(_("The survey is open.") if action == "open" else _("The survey is closed. Unsent answers were deleted."),
           "success")
     return redirect(url_for("admin.wave_detail", survey_id=survey.id))
@@ -272,9 +247,6 @@ def wave_codes(survey_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session, survey),
                                codes_form=form, link=url_for("survey.landing", slug=survey.slug, _external=True)), 400
-    codes = generate_invitation_codes(db.session, survey, form.count.data)
-    audit.record(db.session, actor=_actor(), action="survey.codes", target_type="survey", target_id=survey.id,
-                 details={"count": len(codes)})
-    db.session.commit()
+    codes = generate_invitation_codes(db.session, survey, form.count.data, actor=_actor())
     return render_template("admin/wave_codes.html", survey=survey, codes=codes,
                            link=url_for("survey.landing", slug=survey.slug, _external=True)), 200

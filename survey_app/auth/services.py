@@ -13,20 +13,13 @@ from sqlalchemy.orm import Session
 from survey_app import audit
 from survey_app.auth.passwords import hash_password, needs_rehash, verify_password, weakness
 from survey_app.db import utcnow
+from survey_app.errors import ServiceError
 from survey_app.models import LoginFailure, Role, StaffSessionKey, StaffUser
 
 if TYPE_CHECKING:
     from survey_app.auth.access import StaffPrincipal
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,185}\.[^@\s.]{2,63}$")
-
-
-class AccountError(ValueError):
-    """A staff account request that cannot be carried out; `reason` is a stable code the caller translates."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def normalise_email(email: str) -> str:
@@ -38,14 +31,14 @@ def create_staff_user(
 ) -> StaffUser:
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
-        raise AccountError("invalid_email")
+        raise ServiceError("invalid_email", "email")
     if role not in {r.value for r in Role}:
-        raise AccountError("unknown_role")
+        raise ServiceError("unknown_role", "role")
     reason = weakness(password, email=email)
     if reason:
-        raise AccountError(f"password_{reason}")
+        raise ServiceError(f"password_{reason}", "password")
     if session.scalar(select(func.count()).select_from(StaffUser).where(StaffUser.email == email)):
-        raise AccountError("email_taken")
+        raise ServiceError("email_taken", "email")
     user = StaffUser(email=email, password_hash=hash_password(password), role=role, active=True)
     session.add(user)
     session.flush()
@@ -72,14 +65,6 @@ MAX_FAILURES_PER_CLIENT = 50
 _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$aX+kCXHf+qgulaBK47bhtw$yYuA8iBjCQW8UsXY8jBG0FLxgXZ/08jC8RDbjVQXUOY"
 
 
-class LoginError(ValueError):
-    """A login that did not succeed; `reason` is "invalid" or "throttled"."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 def _recent_failures(session: Session, now: dt.datetime, *conditions: Any) -> int:
     cutoff = now - THROTTLE_WINDOW
     return session.scalar(
@@ -98,7 +83,10 @@ def is_throttled(session: Session, *, email: str, client: str, now: dt.datetime 
 
 
 def authenticate(session: Session, *, email: str, password: str, client: str) -> StaffUser:
-    """The active user with this e-mail and password, or LoginError. Writes the audit event either way."""
+    """The active user with this e-mail and password, else ServiceError "invalid" or "throttled".
+
+    Writes the audit event either way; the caller keeps the failure with `keep_changes()`.
+    """
     email = normalise_email(email)[:254]
     client = client[:64]
     user = session.scalars(select(StaffUser).where(StaffUser.email == email)).one_or_none()
@@ -108,7 +96,7 @@ def authenticate(session: Session, *, email: str, password: str, client: str) ->
     if is_throttled(session, email=email, client=client):
         audit.record(session, actor=None, actor_label=label, action="auth.login_throttled",
                      details={"client": client})
-        raise LoginError("throttled")
+        raise ServiceError("throttled")
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
         # Failures older than the window have done their job; dropping them keeps the table small.
@@ -117,7 +105,7 @@ def authenticate(session: Session, *, email: str, password: str, client: str) ->
         audit.record(session, actor=None, actor_label=label, action="auth.login_failed",
                      target_type="staff_user" if user else None, target_id=user.id if user else None,
                      details={"client": client})
-        raise LoginError("invalid")
+        raise ServiceError("invalid")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
@@ -167,12 +155,12 @@ def log_out(session: Session, user: StaffUser) -> None:
 def change_password(session: Session, user: StaffUser, *, current: str, new: str, repeated: str) -> StaffSessionKey:
     """Check the current password and the new one, store it, and log out every other session."""
     if not verify_password(user.password_hash, current):
-        raise AccountError("wrong_current_password")
+        raise ServiceError("wrong_current_password", "current")
     if new != repeated:
-        raise AccountError("password_mismatch")
+        raise ServiceError("password_mismatch", "repeated")
     reason = weakness(new, email=user.email)
     if reason:
-        raise AccountError(f"password_{reason}")
+        raise ServiceError(f"password_{reason}", "new")
     user.password_hash = hash_password(new)
     audit.record(session, actor=user, action="staff_user.password_change", target_type="staff_user",
                  target_id=user.id)
@@ -191,12 +179,12 @@ def active_admin_count(session: Session) -> int:
 def update_staff_user(session: Session, user: StaffUser, *, role: str, active: bool, actor: StaffUser) -> None:
     """Change a user's role and whether they may log in; the last active admin cannot be removed."""
     if role not in {r.value for r in Role}:
-        raise AccountError("unknown_role")
+        raise ServiceError("unknown_role", "role")
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if losing_admin and active_admin_count(session) <= 1:
-        raise AccountError("last_admin")
+        raise ServiceError("last_admin", "role")
     if user.id == actor.id and not active:
-        raise AccountError("cannot_deactivate_self")
+        raise ServiceError("cannot_deactivate_self", "active")
     if role != user.role:
         audit.record(session, actor=actor, action="staff_user.role_change", target_type="staff_user",
                      target_id=user.id, details={"from": user.role, "to": role})
@@ -214,7 +202,7 @@ def reset_password(session: Session, user: StaffUser, *, password: str, actor: S
     """Admin sets a new password (the user forgot theirs); every session of the user ends."""
     reason = weakness(password, email=user.email)
     if reason:
-        raise AccountError(f"password_{reason}")
+        raise ServiceError(f"password_{reason}", "password")
     user.password_hash = hash_password(password)
     rotate_session_key(session, user)
     audit.record(session, actor=actor, action="staff_user.password_reset", target_type="staff_user",

@@ -14,7 +14,9 @@ from survey_app.auth import services
 from survey_app.auth.access import StaffPrincipal, current_staff
 from survey_app.auth.forms import LoginForm, PasswordChangeForm
 from survey_app.auth.messages import ACCOUNT_MESSAGES
-from survey_app.extensions import db
+from survey_app.errors import ServiceError
+from survey_app.extensions import db, keep_changes
+from survey_app.forms import show_service_error
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 
@@ -54,15 +56,14 @@ def login() -> Response | tuple[str, int] | str:
             user = services.authenticate(
                 db.session, email=form.email.data, password=form.password.data, client=request.remote_addr or "-"
             )
-        except services.LoginError as failure:
-            db.session.commit()  # the failure and its audit event are kept
+        except ServiceError as failure:
+            keep_changes()  # the failure and its audit event count towards throttling
             if failure.reason == "throttled":
                 error, status = _("Too many failed logins. Wait 15 minutes and try again."), 429
             else:
                 error, status = _("The e-mail address or the password is wrong."), 401
         else:
             key = services.session_key(db.session, user)
-            db.session.commit()
             _start_fresh_session(StaffPrincipal(user=user, nonce=key.nonce))
             return redirect(_safe_next(request.args.get("next")))
     elif form.is_submitted():
@@ -75,7 +76,6 @@ def logout() -> Response:
     user = current_staff()
     if user is not None:
         services.log_out(db.session, user)
-        db.session.commit()
     language = session.get("lang")
     logout_user()
     session.clear()
@@ -96,15 +96,10 @@ def password() -> Response | tuple[str, int] | str:
             key = services.change_password(
                 db.session, user, current=form.current.data, new=form.new.data, repeated=form.repeated.data
             )
-        except services.AccountError as error:
-            db.session.rollback()
-            field = form.current if error.reason == "wrong_current_password" else form.new
-            if error.reason == "password_mismatch":
-                field = form.repeated
-            field.errors = [*field.errors, str(ACCOUNT_MESSAGES[error.reason])]
+        except ServiceError as error:
+            show_service_error(form, error, ACCOUNT_MESSAGES)
             status = 400
         else:
-            db.session.commit()
             _start_fresh_session(StaffPrincipal(user=user, nonce=key.nonce))
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("dialogue.index"))

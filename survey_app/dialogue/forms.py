@@ -2,102 +2,36 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from collections.abc import Iterable
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     Field,
     FloatField,
     IntegerField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from survey_app.auth.forms import StaffForm
 from survey_app.dialogue import labels
 from survey_app.dialogue.services import TALLY_BANDS, TALLY_GENDERS
-
-REQUIRED = _l("This field is required.")
-TOO_LONG = _l("The text is too long (at most %(max)d characters).")
-CHOOSE_ONE = _l("Choose one of the options.")
-COUNT_RANGE = _l("Enter a whole number from %(min)s to %(max)s.")
-SHORT_TEXT = 200
-LONG_TEXT = 5000
-
-
-def as_choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices; values are strings, as they come back from the browser."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
-
-
-def _allowed(choices: Iterable[SelectChoice]) -> set[str]:
-    return {str(choice.value) for choice in choices}
-
-
-class OptionalRadioField(RadioField):
-    """Radio buttons where choosing nothing is allowed; a value outside the choices is still refused."""
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        if self.data in (None, "", "None"):
-            self.data = None
-            return
-        if self.data not in _allowed(self.choices):
-            raise ValidationError(str(CHOOSE_ONE))
-
-
-class RequiredRadioField(RadioField):
-    """Radio buttons where one option must be chosen, with one Swedish message when none is."""
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        if self.data in (None, "", "None"):
-            raise StopValidation(str(CHOOSE_ONE))
-        if self.data not in _allowed(self.choices):
-            raise ValidationError(str(CHOOSE_ONE))
-
-
-class ChoiceField(SelectField):
-    """A select with an empty first option; the chosen value must be one of the choices."""
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        if self.data is None:
-            self.data = ""
-        if self.data not in _allowed(self.choices):
-            raise ValidationError(str(CHOOSE_ONE))
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        allowed = _allowed(self.choices)
-        if any(value not in allowed for value in self.data or ()):
-            raise ValidationError(str(CHOOSE_ONE))
-
-
-def finite(form: FlaskForm, field: Field) -> None:
-    if field.data is not None and not math.isfinite(field.data):
-        raise ValidationError(str(_l("Enter a number.")))
-
-
-EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
-
-
-def plausible_date(form: FlaskForm, field: Field) -> None:
-    if field.data is not None and not EARLIEST <= field.data <= LATEST:
-        raise ValidationError(str(_l("Enter a date between %(first)s and %(last)s.", first=EARLIEST.isoformat(),
-                                     last=LATEST.isoformat())))
+from survey_app.forms import (
+    CHOOSE_ONE,
+    COUNT_RANGE,
+    LONG_TEXT,
+    REQUIRED,
+    SHORT_TEXT,
+    TOO_LONG,
+    CheckboxesField,
+    ChoiceField,
+    OptionalRadioField,
+    RequiredRadioField,
+    StaffForm,
+    as_choices,
+    finite,
+    plausible_date,
+)
 
 
 def tally_field_name(gender: str, band: str) -> str:

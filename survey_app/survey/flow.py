@@ -19,18 +19,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from analysis.instrument import Instrument, is_page_shown
-from survey_app.models import Survey, SurveyDraft, SurveyStatus
+from survey_app.errors import ServiceError
+from survey_app.models import Survey, SurveyDraft
 from survey_app.survey.questionnaires import instrument_of
 from survey_app.survey.responses import SubmittedResponse, store_responses
 from survey_app.survey.waves import CODE_ALPHABET, hash_code, use_invitation_code
-
-
-class FlowError(ValueError):
-    """A step the resident cannot take; `reason` is a stable code the view turns into a Swedish message."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _hash(token: str) -> str:
@@ -54,13 +47,13 @@ class StartedDraft:
 def start_draft(session: Session, survey: Survey, *, language: str, invitation_code: str | None) -> StartedDraft:
     """Begin answering. A wave that needs codes marks the code used here, atomically and without linking it."""
     if language not in survey.languages:
-        raise FlowError("unknown_language")
+        raise ServiceError("unknown_language")
     code = (invitation_code or "").strip()
     if survey.invitation_codes and (code or not survey.open_link):
         if not code:
-            raise FlowError("code_required")
+            raise ServiceError("code_required")
         if len(code) > 64 or not use_invitation_code(session, survey, code):
-            raise FlowError("code_invalid_or_used")
+            raise ServiceError("code_invalid_or_used")
     token = secrets.token_urlsafe(32)
     draft = SurveyDraft(survey_id=survey.id, token_hash=_hash(token), language=language, answers={}, page=0)
     session.add(draft)
@@ -103,7 +96,7 @@ def new_resume_code(draft: SurveyDraft) -> str:
 def resume_draft(session: Session, survey: Survey, code: str) -> StartedDraft:
     """Continue a draft from its resume code, on any device; the old cookie token stops working."""
     if not code or len(code) > 64:
-        raise FlowError("resume_code_unknown")
+        raise ServiceError("resume_code_unknown")
     draft = session.scalar(
         select(SurveyDraft).where(
             SurveyDraft.resume_code_hash == hash_code(code),
@@ -112,7 +105,7 @@ def resume_draft(session: Session, survey: Survey, code: str) -> StartedDraft:
         )
     )
     if draft is None:
-        raise FlowError("resume_code_unknown")
+        raise ServiceError("resume_code_unknown")
     token = secrets.token_urlsafe(32)
     draft.token_hash = _hash(token)
     session.flush()
@@ -143,26 +136,4 @@ def submit(session: Session, survey: Survey, draft: SurveyDraft, today: dt.date)
 
 def discard_draft(session: Session, draft: SurveyDraft) -> None:
     session.execute(delete(SurveyDraft).where(SurveyDraft.id == draft.id))
-
-
-def close_wave(session: Session, survey: Survey) -> int:
-    """Close a wave and delete its unsubmitted drafts; returns how many drafts were deleted."""
-    survey.status = SurveyStatus.CLOSED
-    return session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id)).rowcount
-
-
-def close_expired_waves(session: Session, today: dt.date) -> list[Survey]:
-    """Close every open wave whose period has ended (run daily, e.g. from cron with `trygg survey close-expired`)."""
-    expired = list(
-        session.scalars(select(Survey).where(Survey.status == SurveyStatus.OPEN, Survey.period_end < today))
-    )
-    for survey in expired:
-        close_wave(session, survey)
-    return expired
-
-
-def purge_orphan_drafts(session: Session) -> int:
-    """Delete drafts of waves that are not open (a wave reopened after closing starts clean)."""
-    not_open = select(Survey.id).where(Survey.status != SurveyStatus.OPEN)
-    return session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id.in_(not_open))).rowcount
 

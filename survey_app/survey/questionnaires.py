@@ -9,15 +9,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.instrument import Instrument, InstrumentError, loads_instrument
+from survey_app.errors import ServiceError
 from survey_app.models import Questionnaire
 
 
-class QuestionnaireLoadError(ValueError):
-    """A questionnaire file that cannot be loaded; `lines` say why, one problem each."""
+class QuestionnaireLoadError(ServiceError):
+    """A questionnaire file that cannot be loaded; `lines` say why, one problem each (for the command line)."""
 
     def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
+        super().__init__("questionnaire_invalid")
         self.lines = lines
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
 
 
 def load_questionnaire(session: Session, path: Path) -> tuple[Questionnaire, bool]:

@@ -1,8 +1,8 @@
 """Resident-facing pages: the start page, a wave's landing page, the question pages, summary, submission, thanks.
 
-Views parse the request, call `flow` services and render; they commit once at the end of a request that changed
-something. Every page of the flow is sent with `Cache-Control: no-store`, so the back button shows what is saved and
-a shared computer keeps no copy of anyone's answers.
+Views parse the request, call `flow` services and render; the request commits once when it ends (see
+`survey_app.extensions.commit_or_roll_back`). Every page of the flow is sent with `Cache-Control: no-store`, so the
+back button shows what is saved and a shared computer keeps no copy of anyone's answers.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.instrument import Instrument, effective_answers, visible_items, visible_questions
 from survey_app.db import today
-from survey_app.extensions import db
+from survey_app.errors import ServiceError
+from survey_app.extensions import db, keep_changes
 from survey_app.models import Survey, SurveyDraft, SurveyStatus
-from survey_app.survey import flow, presentation, services
+from survey_app.survey import flow, presentation, services, waves
 from survey_app.survey.forms import read_page
 from survey_app.survey.presentation import summary_rows
 from survey_app.survey.questionnaires import instrument_of
-from survey_app.survey.waves import SLUG_PATTERN
 
 blueprint = Blueprint("survey", __name__, template_folder="templates")
 
@@ -64,7 +64,7 @@ def accessibility() -> str:
 
 
 def _wave_or_unavailable(slug: str) -> Survey | ResponseReturnValue:
-    if not SLUG_PATTERN.match(slug):  # no query for what cannot be a wave's address
+    if not waves.SLUG_PATTERN.match(slug):  # no query for what cannot be a wave's address
         abort(404)
     survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug))
     if survey is None:
@@ -75,8 +75,8 @@ def _wave_or_unavailable(slug: str) -> Survey | ResponseReturnValue:
     if survey.status == SurveyStatus.OPEN and survey.period_end < today():
         # The period has ended and no daily `trygg survey close-expired` has run yet: close it now, so that unsent
         # answers are deleted when the survey closes, as the landing page promised.
-        flow.close_wave(db.session, survey)
-        db.session.commit()
+        waves.close_wave(db.session, survey, actor=None, actor_label="system")
+        keep_changes()  # the page answers 410, and the wave stays closed
     if not survey.is_answerable_on(today()):
         closed = survey.status == SurveyStatus.CLOSED or survey.period_end < today()
         return render_template("survey/unavailable.html", survey=survey, closed=closed), 410 if closed else 404
@@ -124,7 +124,6 @@ def _current_draft(survey: Survey) -> SurveyDraft | None:
         requested = request.args.get("lang")
         if requested in survey.languages and requested != draft.language:
             draft.language = requested
-            db.session.commit()
         g.survey_language = draft.language
     return draft
 
@@ -175,15 +174,13 @@ def begin(survey: Survey) -> ResponseReturnValue:
     g.survey_language = language
     try:
         started = flow.start_draft(db.session, survey, language=language, invitation_code=request.form.get("code"))
-    except flow.FlowError as error:
-        db.session.rollback()
+    except ServiceError as error:
         instrument = instrument_of(survey.questionnaire)
         status = 409 if error.reason == "code_invalid_or_used" else 400
         return render_template(
             "survey/landing.html", survey=survey, instrument=instrument, language=language, draft=None,
             code_error=_flow_message(error.reason), code_value=(request.form.get("code") or "")[:64],
         ), status
-    db.session.commit()
     _remember_draft(survey, started.token)
     first = flow.shown_pages(instrument_of(survey.questionnaire), {})[0]
     return redirect(url_for("survey.page", slug=survey.slug, number=first + 1))
@@ -209,7 +206,6 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
         )
         if result.below_audience_age or result.above_audience_age:
             flow.discard_draft(db.session, draft)
-            db.session.commit()
             _forget_draft(survey, submitted=False)
             return render_template("survey/outside_audience.html", survey=survey, instrument=instrument,
                                    too_young=result.below_audience_age)
@@ -217,22 +213,19 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
         action = request.form.get("action", "next")
         if action == "save":
             code = flow.new_resume_code(draft)
-            db.session.commit()
             return render_template("survey/saved.html", survey=survey, code=code, number=number)
         pages = flow.shown_pages(instrument, draft.answers)
         if action == "back":
-            db.session.commit()
             earlier = [p for p in pages if p < page_index]
             if earlier:
                 return redirect(url_for("survey.page", slug=survey.slug, number=earlier[-1] + 1))
             return redirect(url_for("survey.landing", slug=survey.slug))
         if not result.errors:
-            db.session.commit()
             later = [p for p in pages if p > page_index]
             if later and action != "summary":
                 return redirect(url_for("survey.page", slug=survey.slug, number=later[0] + 1))
             return redirect(url_for("survey.summary", slug=survey.slug))
-        db.session.commit()  # keep the valid answers of a page with errors too: nothing is lost
+        keep_changes()  # the page answers 400, but the valid answers on it are kept: nothing is lost
         errors, raw = result.errors, result.raw
         context = _page_context(survey, instrument, draft)
     elif page_index not in context["pages"]:
@@ -268,18 +261,14 @@ def send(survey: Survey) -> ResponseReturnValue:
     draft = _current_draft(survey)
     if draft is None or draft.submitted:
         return _no_draft(survey, draft)
-    stored = flow.submit(db.session, survey, draft, today())
-    if stored:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    flow.submit(db.session, survey, draft, today())  # False when a double click's twin stored it: thanks either way
     _forget_draft(survey, submitted=True)
     return redirect(url_for("survey.thanks", slug=survey.slug))
 
 
 @blueprint.get("/enkat/<slug>/tack")
 def thanks(slug: str) -> ResponseReturnValue:
-    survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug)) if SLUG_PATTERN.match(slug) else None
+    survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug)) if waves.SLUG_PATTERN.match(slug) else None
     if survey is None or survey.status == SurveyStatus.DRAFT:  # a wave being prepared is not public, not even its title
         abort(404)
     g.allowed_languages = tuple(survey.languages)
@@ -293,11 +282,9 @@ def resume(survey: Survey) -> ResponseReturnValue:
     if request.method == "POST":
         try:
             started = flow.resume_draft(db.session, survey, request.form.get("code", ""))
-        except flow.FlowError as failure:
-            db.session.rollback()
+        except ServiceError as failure:
             error = _flow_message(failure.reason)
         else:
-            db.session.commit()
             _remember_draft(survey, started.token)
             g.survey_language = started.draft.language
             pages = flow.shown_pages(instrument_of(survey.questionnaire), started.draft.answers)

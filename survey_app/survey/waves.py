@@ -1,4 +1,8 @@
-"""Survey waves: opening one from a questionnaire version, and its invitation codes."""
+"""A survey wave's whole lifecycle: create, open, close (by hand or when its period has ended), invitation codes.
+
+Every step that changes a wave writes its audit event here, whoever calls it: an admin page, the CLI or the survey
+pages closing an expired wave on a visit.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +13,27 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from survey_app.models import Area, InvitationCode, Questionnaire, Response, Survey, SurveyDraft, SurveyStatus
+from survey_app import audit
+from survey_app.errors import ServiceError
+from survey_app.models import (
+    Area,
+    InvitationCode,
+    Questionnaire,
+    Response,
+    StaffUser,
+    Survey,
+    SurveyDraft,
+    SurveyStatus,
+)
 from survey_app.survey.questionnaires import instrument_of
 
 # Unambiguous when read aloud or printed: no 0/O, 1/I/L, 5/S, 2/Z, 8/B.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 10
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$")
-
-
-class WaveError(ValueError):
-    """A wave that cannot be opened as asked; `reason` is a stable code the caller translates."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def create_wave(
@@ -42,21 +49,23 @@ def create_wave(
     open_link: bool = True,
     invitation_codes: bool = False,
     status: SurveyStatus = SurveyStatus.DRAFT,
+    actor: StaffUser | None,
+    actor_label: str | None = None,
 ) -> Survey:
     if not SLUG_PATTERN.match(slug):
-        raise WaveError("invalid_slug")
+        raise ServiceError("invalid_slug", "slug")
     if session.scalar(select(Survey.id).where(Survey.slug == slug)) is not None:
-        raise WaveError("slug_taken")
+        raise ServiceError("slug_taken", "slug")
     if period_end < period_start:
-        raise WaveError("period_reversed")
+        raise ServiceError("period_reversed", "period_end")
     if not (open_link or invitation_codes):
-        raise WaveError("no_access_mode")
+        raise ServiceError("no_access_mode", "access")
     if not areas:
-        raise WaveError("no_areas")
+        raise ServiceError("no_areas", "areas")
     instrument = instrument_of(questionnaire)
     unknown = [language for language in languages if language not in instrument.language_codes]
     if "sv" not in languages or unknown:
-        raise WaveError("unsupported_language")
+        raise ServiceError("unsupported_language", "languages")
     survey = Survey(
         slug=slug,
         questionnaire=questionnaire,
@@ -71,6 +80,8 @@ def create_wave(
     )
     session.add(survey)
     session.flush()
+    audit.record(session, actor=actor, actor_label=actor_label, action="survey.create", target_type="survey",
+                 target_id=survey.id, details={"slug": survey.slug, "status": str(survey.status)})
     return survey
 
 
@@ -80,11 +91,15 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(normalised.encode("ascii", errors="replace")).hexdigest()
 
 
-def generate_invitation_codes(session: Session, survey: Survey, count: int) -> list[str]:
+def generate_invitation_codes(
+    session: Session, survey: Survey, count: int, *, actor: StaffUser | None, actor_label: str | None = None
+) -> list[str]:
     """Make `count` single-use codes; only their hashes are stored, so they are shown once, to print."""
     codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)]
     session.add_all(InvitationCode(survey_id=survey.id, code_hash=hash_code(code), used=False) for code in codes)
     session.flush()
+    audit.record(session, actor=actor, actor_label=actor_label, action="survey.codes", target_type="survey",
+                 target_id=survey.id, details={"count": count})
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
 
@@ -124,9 +139,36 @@ def wave_counts(session: Session, survey: Survey) -> WaveCounts:
     )
 
 
-def open_wave(survey: Survey) -> None:
-    """Open a draft or reopened wave for answers (its period decides when residents can actually answer)."""
+def open_wave(session: Session, survey: Survey, *, actor: StaffUser | None, actor_label: str | None = None) -> None:
+    """Open a draft or closed wave for answers (its period decides when residents can actually answer)."""
     survey.status = SurveyStatus.OPEN
+    audit.record(session, actor=actor, actor_label=actor_label, action="survey.open", target_type="survey",
+                 target_id=survey.id, details={"drafts_deleted": 0})
+
+
+def close_wave(session: Session, survey: Survey, *, actor: StaffUser | None, actor_label: str | None = None) -> int:
+    """Close a wave and delete its unsubmitted drafts; returns how many drafts were deleted."""
+    survey.status = SurveyStatus.CLOSED
+    deleted = session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id)).rowcount
+    audit.record(session, actor=actor, actor_label=actor_label, action="survey.close", target_type="survey",
+                 target_id=survey.id, details={"drafts_deleted": deleted})
+    return deleted
+
+
+def close_expired_waves(session: Session, today: dt.date, *, actor_label: str = "system") -> list[Survey]:
+    """Close every open wave whose period has ended (run daily, e.g. from cron with `trygg survey close-expired`)."""
+    expired = list(
+        session.scalars(select(Survey).where(Survey.status == SurveyStatus.OPEN, Survey.period_end < today))
+    )
+    for survey in expired:
+        close_wave(session, survey, actor=None, actor_label=actor_label)
+    return expired
+
+
+def purge_orphan_drafts(session: Session) -> int:
+    """Delete drafts of waves that are not open (a wave reopened after closing starts clean)."""
+    not_open = select(Survey.id).where(Survey.status != SurveyStatus.OPEN)
+    return session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id.in_(not_open))).rowcount
 
 
 def all_waves(session: Session) -> list[Survey]:

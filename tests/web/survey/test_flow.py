@@ -207,7 +207,7 @@ def test_invitation_codes_are_single_use_and_never_linked(make_wave, app, db_ses
     from survey_app.survey.waves import generate_invitation_codes
 
     survey = make_wave(codes=True, link=False)
-    codes = generate_invitation_codes(db_session, survey, 2)
+    codes = generate_invitation_codes(db_session, survey, 2, actor=None)
     db_session.commit()
     assert all(code not in {c.code_hash for c in db_session.scalars(select(InvitationCode))} for code in codes)
 
@@ -227,11 +227,11 @@ def test_invitation_codes_are_single_use_and_never_linked(make_wave, app, db_ses
 
 
 def test_closed_unknown_and_draft_waves_get_friendly_pages(make_wave, client, db_session) -> None:
-    from survey_app.survey.flow import close_wave
+    from survey_app.survey.waves import close_wave
 
     survey = make_wave()
     assert client.get("/enkat/finns-inte").status_code == 404
-    close_wave(db_session, survey)
+    close_wave(db_session, survey, actor=None)
     db_session.commit()
     closed = client.get("/enkat/trygghet-2026")
     assert closed.status_code == 410
@@ -241,7 +241,7 @@ def test_closed_unknown_and_draft_waves_get_friendly_pages(make_wave, client, db
 
 
 def test_closing_a_wave_deletes_unsent_drafts(make_wave, resident, db_session) -> None:
-    from survey_app.survey.flow import close_expired_waves
+    from survey_app.survey.waves import close_expired_waves
 
     survey = make_wave(end=dt.date.today())
     resident().start()
