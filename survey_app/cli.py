@@ -57,6 +57,14 @@ def db_upgrade(revision: str) -> None:
     click.echo(_("The database is up to date."))
 
 
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help='What the migration changes, e.g. "indicator series".')
+def db_revision(message: str) -> None:
+    """Write a new migration from the changes in the models (read and edit it before committing)."""
+    path = migrate.new_revision(message)
+    click.echo(_("Wrote %(path)s. Read it, edit it, and run the migration tests.", path=path))
+
+
 # --- staff users --------------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -71,3 +74,20 @@ def test_every_revision_steps_down_and_up_again(empty_database: str) -> None:
         migrate.downgrade(empty_database, "-1")
         migrate.upgrade(empty_database, revision.revision)
         assert _tables(empty_database) == after_upgrade
+
+
+def test_new_revision_writes_what_the_models_add_after_the_head(tmp_path: Path) -> None:
+    """`trygg db revision`: a copy of the migrations without the newest one must regain that change, numbered next."""
+    directory = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, directory, ignore=shutil.ignore_patterns("__pycache__"))
+    newest = max(directory.joinpath("versions").glob("*.py"))
+    removed_number = newest.name.split("_")[3]
+    newest.unlink()
+
+    written = migrate.new_revision("questionnaire definition again", directory)
+
+    assert written.parent == directory / "versions"
+    assert written.name.startswith(f"{dt.datetime.now(dt.UTC):%Y_%m_%d}_{removed_number}_questionnaire_definition")
+    text = written.read_text()
+    assert f"down_revision: str | Sequence[str] | None = '{int(removed_number) - 1:04d}'" in text
+    assert "drop_column('definition')" in text  # the change migration 0004 makes, found from the models alone
