@@ -15,6 +15,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__)
     configuration.load_config(app, config)
+    register_url_converters(app)
     register_database(app)
     auth_access.register_auth(app)  # staff login and the role matrix, checked before CSRF and every view
     csrf.init_app(app)
@@ -37,3 +38,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth)
     app.register_blueprint(dialogue)
     app.register_blueprint(admin)
+
+
+def register_url_converters(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    class RowIdConverter(IntegerConverter):
+        """`<id:name>`: a row id, 1 to 2**31 - 1; anything else is a 404 before a query (PostgreSQL refuses more)."""
+
+        def __init__(self, url_map: object) -> None:
+            super().__init__(url_map, min=1, max=2**31 - 1)
+
+    app.url_map.converters["id"] = RowIdConverter

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
+from babel import Locale, UnknownLocaleError
 from babel.support import Translations
 from flask import Flask, has_app_context, has_request_context, request, session
 
 from survey_app.extensions import babel
-
-# Languages whose script runs right to left.
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
 def select_locale() -> str:
@@ -36,8 +34,13 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@cache
 def text_direction(locale: str) -> str:
-    return "rtl" if locale.split("_")[0] in RTL_LANGUAGES else "ltr"
+    """"rtl" for a language whose script runs right to left (Arabic, Persian, ...), as CLDR says; else "ltr"."""
+    try:
+        return Locale.parse(locale.replace("-", "_")).text_direction
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
 
 
 def register_i18n(app: Flask) -> None:

@@ -81,3 +81,10 @@ def test_swedish_is_the_default_and_actually_translated(client) -> None:
     page = client.get("/").get_data(as_text=True)
     assert "Hoppa till innehållet" in page
     assert "Skip to content" not in page
+
+
+def test_text_direction_comes_from_cldr() -> None:
+    from survey_app.i18n import text_direction
+
+    assert [text_direction(code) for code in ("ar", "fa", "ur", "he")] == ["rtl"] * 4
+    assert [text_direction(code) for code in ("sv", "en", "fi", "so", "not-a-language")] == ["ltr"] * 5

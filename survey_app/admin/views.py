@@ -76,7 +76,7 @@ def user_create() -> Response | tuple[str, int]:
     return render_template("admin/user_create.html", form=form), status
 
 
-@blueprint.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
+@blueprint.route("/anvandare/<id:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int) -> Response | tuple[str, int]:
     user = get_or_404(db.session, StaffUser, user_id)
     form = UserEditForm(data={"role": user.role, "active": user.active})
@@ -124,7 +124,7 @@ def area_create() -> Response | tuple[str, int]:
     return _area_page(None)
 
 
-@blueprint.route("/omraden/<int:area_id>", methods=["GET", "POST"])
+@blueprint.route("/omraden/<id:area_id>", methods=["GET", "POST"])
 def area_edit(area_id: int) -> Response | tuple[str, int]:
     return _area_page(get_or_404(db.session, Area, area_id))
 
@@ -158,7 +158,7 @@ def focus_area_create() -> Response | tuple[str, int]:
     return _focus_area_page(None)
 
 
-@blueprint.route("/fokusomraden/<int:focus_area_id>", methods=["GET", "POST"])
+@blueprint.route("/fokusomraden/<id:focus_area_id>", methods=["GET", "POST"])
 def focus_area_edit(focus_area_id: int) -> Response | tuple[str, int]:
     return _focus_area_page(get_or_404(db.session, FocusArea, focus_area_id))
 
@@ -215,7 +215,7 @@ def wave_create() -> Response | tuple[str, int]:
     return render_template("admin/wave_form.html", form=form), status
 
 
-@blueprint.get("/enkater/<int:survey_id>")
+@blueprint.get("/enkater/<id:survey_id>")
 def wave_detail(survey_id: int) -> str:
     survey = get_or_404(db.session, Survey, survey_id)
     return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session, survey),
@@ -223,7 +223,7 @@ def wave_detail(survey_id: int) -> str:
                                                                     _external=True))
 
 
-@blueprint.post("/enkater/<int:survey_id>/status")
+@blueprint.post("/enkater/<id:survey_id>/status")
 def wave_status(survey_id: int) -> Response:
     survey = get_or_404(db.session, Survey, survey_id)
     action = (request.form.get("action") or "")[:10]
@@ -238,7 +238,7 @@ def wave_status(survey_id: int) -> Response:
     return redirect(url_for("admin.wave_detail", survey_id=survey.id))
 
 
-@blueprint.post("/enkater/<int:survey_id>/koder")
+@blueprint.post("/enkater/<id:survey_id>/koder")
 def wave_codes(survey_id: int) -> Response | tuple[str, int]:
     survey = get_or_404(db.session, Survey, survey_id)
     form = WaveCodesForm()

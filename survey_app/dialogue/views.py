@@ -232,7 +232,7 @@ def create() -> Response | tuple[str, int]:
                            services=services), status
 
 
-@blueprint.route("/<int:dialogue_id>/redigera", methods=["GET", "POST"])
+@blueprint.route("/<id:dialogue_id>/redigera", methods=["GET", "POST"])
 def edit(dialogue_id: int) -> Response | tuple[str, int]:
     dialogue = get_or_404(db.session, Dialogue, dialogue_id)
     _own(dialogue)
@@ -261,13 +261,13 @@ def _detail_context(dialogue: Dialogue) -> dict[str, object]:
     }
 
 
-@blueprint.get("/<int:dialogue_id>")
+@blueprint.get("/<id:dialogue_id>")
 def detail(dialogue_id: int) -> str:
     dialogue = get_or_404(db.session, Dialogue, dialogue_id)
     return render_template("dialogue/detail.html", **_detail_context(dialogue))
 
 
-@blueprint.get("/<int:dialogue_id>/protokoll")
+@blueprint.get("/<id:dialogue_id>/protokoll")
 def protocol(dialogue_id: int) -> str:
     dialogue = get_or_404(db.session, Dialogue, dialogue_id)
     return render_template("dialogue/protocol.html", **_detail_context(dialogue))
@@ -310,7 +310,7 @@ def _observation_input(form: ObservationForm) -> services.ObservationInput:
     )
 
 
-@blueprint.route("/<int:dialogue_id>/iakttagelser/ny", methods=["GET", "POST"])
+@blueprint.route("/<id:dialogue_id>/iakttagelser/ny", methods=["GET", "POST"])
 def observation_create(dialogue_id: int) -> Response | tuple[str, int]:
     dialogue = get_or_404(db.session, Dialogue, dialogue_id)
     _own(dialogue)
@@ -332,7 +332,7 @@ def observation_create(dialogue_id: int) -> Response | tuple[str, int]:
                            default_deadline=services.default_deadline(dialogue.held_on)), status
 
 
-@blueprint.route("/iakttagelser/<int:observation_id>/redigera", methods=["GET", "POST"])
+@blueprint.route("/iakttagelser/<id:observation_id>/redigera", methods=["GET", "POST"])
 def observation_edit(observation_id: int) -> Response | tuple[str, int]:
     observation = get_or_404(db.session, Observation, observation_id)
     dialogue = observation.dialogue
@@ -353,7 +353,7 @@ def observation_edit(observation_id: int) -> Response | tuple[str, int]:
                            default_deadline=services.default_deadline(dialogue.held_on)), status
 
 
-@blueprint.route("/iakttagelser/<int:observation_id>/status", methods=["GET", "POST"])
+@blueprint.route("/iakttagelser/<id:observation_id>/status", methods=["GET", "POST"])
 def observation_status(observation_id: int) -> Response | tuple[str, int]:
     observation = get_or_404(db.session, Observation, observation_id)
     _own(observation.dialogue)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from analysis.instrument import SOURCE_LANGUAGE, Instrument, Item, ItemType, effective_answers, visible_questions
+from survey_app.i18n import text_direction
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,7 @@ class Text:
         """The text, wrapped in a span with its own `lang` and `dir` when it differs from the page (WCAG 3.1.2)."""
         if self.language == page_language:
             return escape(self.value)
-        direction = "rtl" if self.language in {"ar", "fa", "he", "ur"} else "ltr"
+        direction = text_direction(self.language)
         return Markup('<span lang="{}" dir="{}">{}</span>').format(self.language, direction, self.value)
 
 

@@ -186,7 +186,7 @@ def begin(survey: Survey) -> ResponseReturnValue:
     return redirect(url_for("survey.page", slug=survey.slug, number=first + 1))
 
 
-@blueprint.route("/enkat/<slug>/sida/<int:number>", methods=["GET", "POST"])
+@blueprint.route("/enkat/<slug>/sida/<int(min=1, max=999):number>", methods=["GET", "POST"])
 @with_open_wave
 def page(survey: Survey, number: int) -> ResponseReturnValue:
     draft = _current_draft(survey)
