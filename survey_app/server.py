@@ -30,14 +30,26 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
+            if key == "control_socket_disable" and key not in self.cfg.settings:
+                continue  # gunicorn before 25.1 has no control socket to disable
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
         return self.application
 
 
-def run_gunicorn(app: Flask, *, bind: str, workers: int) -> None:
-    _Gunicorn(app, {
+def gunicorn_options(*, bind: str, workers: int) -> dict[str, Any]:
+    return {
         "bind": bind, "workers": workers, "timeout": 60, "accesslog": "-",
         "access_log_format": ACCESS_LOG_FORMAT, "logger_class": PrivacyLogger,
-    }).run()
+        # gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default. It believes no forwarded header here: the
+        # app decides, from TRYGG_PROXY_HOPS (security.py), so both never disagree about who is a proxy.
+        "forwarded_allow_ips": "", "secure_scheme_headers": {}, "forwarder_headers": "",
+        # Every gunicorn on a host would share one control socket ($XDG_RUNTIME_DIR/gunicorn.ctl), so one `trygg
+        # serve` could be steered through another's. Nothing here uses it: stop and reload go through signals.
+        "control_socket_disable": True,
+    }
+
+
+def run_gunicorn(app: Flask, *, bind: str, workers: int) -> None:
+    _Gunicorn(app, gunicorn_options(bind=bind, workers=workers)).run()
