@@ -120,14 +120,18 @@ def _check_public_url(app: Flask, environment: str) -> None:
                 "TRYGG_PUBLIC_URL=https://trygg.kommun.se (printed invitation links are built from it)."
             )
         return  # development and tests: links name the host the request came to
-    parts = urlsplit(str(url))
     wanted = ("https",) if environment == "production" else ("http", "https")
-    try:
-        parts.port  # noqa: B018 (reading it validates it)
-    except ValueError:
-        parts = parts._replace(netloc="")
-    if parts.scheme not in wanted or not parts.hostname or parts.query or parts.fragment or parts.username:
+    if not _is_plain_address(str(url), wanted):
         raise ConfigError(
             f"TRYGG_PUBLIC_URL={url!r} is not a plain {' or '.join(wanted)} address such as https://trygg.kommun.se."
         )
     app.config["PUBLIC_URL"] = str(url).rstrip("/")
+
+
+def _is_plain_address(url: str, schemes: tuple[str, ...]) -> bool:
+    parts = urlsplit(url)
+    try:
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        return False
+    return parts.scheme in schemes and bool(parts.hostname) and not (parts.query or parts.fragment or parts.username)

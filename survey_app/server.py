@@ -38,18 +38,14 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
-def gunicorn_options(*, bind: str, workers: int) -> dict[str, Any]:
-    return {
+def run_gunicorn(app: Flask, *, bind: str, workers: int) -> None:
+    _Gunicorn(app, {
         "bind": bind, "workers": workers, "timeout": 60, "accesslog": "-",
         "access_log_format": ACCESS_LOG_FORMAT, "logger_class": PrivacyLogger,
-        # gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default. It believes no forwarded header here: the
-        # app decides, from TRYGG_PROXY_HOPS (security.py), so both never disagree about who is a proxy.
+        # gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default. Here it believes no forwarded header: the
+        # app alone decides, from TRYGG_PROXY_HOPS (security.py), so the two never disagree about who is a proxy.
         "forwarded_allow_ips": "", "secure_scheme_headers": {}, "forwarder_headers": "",
-        # Every gunicorn on a host would share one control socket ($XDG_RUNTIME_DIR/gunicorn.ctl), so one `trygg
-        # serve` could be steered through another's. Nothing here uses it: stop and reload go through signals.
+        # Every gunicorn of a user shares one control socket path ($XDG_RUNTIME_DIR/gunicorn.ctl), so a second
+        # `trygg serve` would take over the first one's. Nothing here uses it: stop and reload go through signals.
         "control_socket_disable": True,
-    }
-
-
-def run_gunicorn(app: Flask, *, bind: str, workers: int) -> None:
-    _Gunicorn(app, gunicorn_options(bind=bind, workers=workers)).run()
+    }).run()
