@@ -31,6 +31,7 @@ demo: $(INSTALLED) $(COMPILED)
 
 test: $(INSTALLED) $(COMPILED)
 	sh scripts/ensure-system.sh browser
+	sh scripts/ensure-system.sh proxy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(INSTALLED)

@@ -2,6 +2,7 @@
 # Installs what Trygg needs from outside Python, only when it is missing, on Debian or Ubuntu.
 #   scripts/ensure-system.sh python    the venv module for python3 (Debian ships it separately)
 #   scripts/ensure-system.sh browser   Chromium, ChromeDriver and axe-core, for the accessibility tests
+#   scripts/ensure-system.sh proxy     nginx, for the test that runs `trygg serve` behind a TLS reverse proxy
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -38,7 +39,15 @@ browser)
         touch node_modules/axe-core/axe.min.js
     fi
     ;;
+proxy)
+    # The test starts its own nginx with its own configuration (/usr/sbin may be missing from a user's PATH), and
+    # makes its self-signed certificate with openssl.
+    missing=""
+    command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
+    command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+    [ -z "$missing" ] || apt_install $missing
+    ;;
 *)
-    echo "usage: $0 python|browser" >&2; exit 2
+    echo "usage: $0 python|browser|proxy" >&2; exit 2
     ;;
 esac

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -27,6 +28,14 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 256 * 1024,  # a whole questionnaire is a few kB; anything bigger is not a resident
     "MAX_FORM_MEMORY_SIZE": 256 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,  # a resident may take an hour over a page; the token is bound to the session
+    # Over HTTPS a form post must carry a Referer of this very origin. Kept on deliberately: it stops a network
+    # attacker who plants a session cookie over plain HTTP from posting with it. Browsers send that Referer because
+    # the Referrer-Policy is same-origin (security.py); a post without one gets the "page has expired" page (README).
+    "WTF_CSRF_SSL_STRICT": True,
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are believed: 0 trusts none.
+    "PROXY_HOPS": 0,
+    # The address residents reach the app at (https://trygg.kommun.se), for printed links; required in production.
+    "PUBLIC_URL": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,
@@ -60,14 +69,26 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["PREFERRED_URL_SCHEME"] = "http"
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_url(app))
     _require_secret_key(app, environment)
+    _check_proxy_hops(app)
+    _check_public_url(app, environment)
 
 
 def default_database_url(app: Flask) -> str:
     return f"sqlite:///{Path(app.instance_path) / 'trygg.sqlite'}"
 
 
+MINIMUM_SECRET_KEY_LENGTH = 32
+
+
 def _require_secret_key(app: Flask, environment: str) -> None:
-    if app.config.get("SECRET_KEY"):
+    key = app.config.get("SECRET_KEY")
+    if key and environment == "production" and len(key) < MINIMUM_SECRET_KEY_LENGTH:
+        # The key signs the session cookie: a short one can be guessed offline from any cookie the app hands out.
+        raise ConfigError(
+            f"SECRET_KEY is too short ({len(key)} characters; at least {MINIMUM_SECRET_KEY_LENGTH} are needed). "
+            "Set it to a long random value, for example: python -c 'import secrets; print(secrets.token_hex(32))'."
+        )
+    if key:
         return
     if environment == "production":
         raise ConfigError(
@@ -77,3 +98,40 @@ def _require_secret_key(app: Flask, environment: str) -> None:
         )
     # Development and tests: a fixed key that says what it is; such cookies are not Secure and serve 127.0.0.1 only.
     app.config["SECRET_KEY"] = f"{environment}-only-key-not-secret"
+
+
+def _check_proxy_hops(app: Flask) -> None:
+    hops = app.config["PROXY_HOPS"]
+    if isinstance(hops, str) and hops.isdigit():
+        hops = app.config["PROXY_HOPS"] = int(hops)
+    if isinstance(hops, bool) or not isinstance(hops, int) or hops < 0:
+        raise ConfigError(
+            f"TRYGG_PROXY_HOPS={hops!r} is not a number of proxies: set 0 (none, the default) or, behind one "
+            "reverse proxy on this host, 1."
+        )
+
+
+def _check_public_url(app: Flask, environment: str) -> None:
+    url = app.config.get("PUBLIC_URL")
+    if not url:
+        if environment == "production":
+            raise ConfigError(
+                "TRYGG_PUBLIC_URL is not set. Set it to the address residents use, for example "
+                "TRYGG_PUBLIC_URL=https://trygg.kommun.se (printed invitation links are built from it)."
+            )
+        return  # development and tests: links name the host the request came to
+    wanted = ("https",) if environment == "production" else ("http", "https")
+    if not _is_plain_address(str(url), wanted):
+        raise ConfigError(
+            f"TRYGG_PUBLIC_URL={url!r} is not a plain {' or '.join(wanted)} address such as https://trygg.kommun.se."
+        )
+    app.config["PUBLIC_URL"] = str(url).rstrip("/")
+
+
+def _is_plain_address(url: str, schemes: tuple[str, ...]) -> bool:
+    parts = urlsplit(url)
+    try:
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        return False
+    return parts.scheme in schemes and bool(parts.hostname) and not (parts.query or parts.fragment or parts.username)

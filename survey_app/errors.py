@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -29,6 +30,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
+        _bind_links_without_host(app)
         code = error.code or 500
         template = f"errors/{code}.html" if code in (403, 404, 405, 413) else "errors/generic.html"
         return render_template(template, error=error), code
@@ -37,4 +39,15 @@ def register_errorhandlers(app: Flask) -> None:
     def unexpected_error(error: Exception) -> tuple[str, int]:
         app.logger.exception("Unhandled error")
         db.session.rollback()
+        _bind_links_without_host(app)
         return render_template("errors/500.html"), 500
+
+
+def _bind_links_without_host(app: Flask) -> None:
+    """Flask builds links against the request's Host; for a refused Host it has nothing to build them with.
+
+    The error pages link only by path (the stylesheet, the start page), which needs no host, so bind to none.
+    """
+    context = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    if context.url_adapter is None:
+        context.url_adapter = app.url_map.bind("", script_name=request.script_root or "/", url_scheme=request.scheme)

@@ -30,6 +30,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
+            if key == "control_socket_disable" and key not in self.cfg.settings:
+                continue  # gunicorn before 25.1 has no control socket to disable
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
@@ -40,4 +42,10 @@ def run_gunicorn(app: Flask, *, bind: str, workers: int) -> None:
     _Gunicorn(app, {
         "bind": bind, "workers": workers, "timeout": 60, "accesslog": "-",
         "access_log_format": ACCESS_LOG_FORMAT, "logger_class": PrivacyLogger,
+        # gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default. Here it believes no forwarded header: the
+        # app alone decides, from TRYGG_PROXY_HOPS (security.py), so the two never disagree about who is a proxy.
+        "forwarded_allow_ips": "", "secure_scheme_headers": {}, "forwarder_headers": "",
+        # Every gunicorn of a user shares one control socket path ($XDG_RUNTIME_DIR/gunicorn.ctl), so a second
+        # `trygg serve` would take over the first one's. Nothing here uses it: stop and reload go through signals.
+        "control_socket_disable": True,
     }).run()

@@ -20,6 +20,7 @@ from survey_app.errors import ServiceError
 from survey_app.extensions import db
 from survey_app.forms import as_choices, show_service_error
 from survey_app.models import Area, FocusArea, Questionnaire, StaffUser, Survey, SurveyStatus
+from survey_app.security import public_url
 from survey_app.survey.messages import WAVE_MESSAGES
 from survey_app.survey.questionnaires import instrument_of
 from survey_app.survey.waves import (
@@ -219,8 +220,7 @@ def wave_create() -> Response | tuple[str, int]:
 def wave_detail(survey_id: int) -> str:
     survey = get_or_404(db.session, Survey, survey_id)
     return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session, survey),
-                           codes_form=WaveCodesForm(), link=url_for("survey.landing", slug=survey.slug,
-                                                                    _external=True))
+                           codes_form=WaveCodesForm(), link=public_url("survey.landing", slug=survey.slug))
 
 
 @blueprint.post("/enkater/<id:survey_id>/status")
@@ -246,7 +246,7 @@ def wave_codes(survey_id: int) -> Response | tuple[str, int]:
         abort(400)
     if not form.validate_on_submit():
         return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session, survey),
-                               codes_form=form, link=url_for("survey.landing", slug=survey.slug, _external=True)), 400
+                               codes_form=form, link=public_url("survey.landing", slug=survey.slug)), 400
     codes = generate_invitation_codes(db.session, survey, form.count.data, actor=_actor())
     return render_template("admin/wave_codes.html", survey=survey, codes=codes,
-                           link=url_for("survey.landing", slug=survey.slug, _external=True)), 200
+                           link=public_url("survey.landing", slug=survey.slug)), 200
