@@ -17,7 +17,7 @@ from survey_app.auth.messages import ACCOUNT_MESSAGES
 from survey_app.db import get_or_404
 from survey_app.dialogue.forms import as_choices
 from survey_app.dialogue.models import FocusArea
-from survey_app.dialogue.services import focus_areas as list_focus_areas
+from survey_app.dialogue.queries import focus_areas as list_focus_areas
 from survey_app.extensions import db
 from survey_app.models import Area, Questionnaire, StaffUser, Survey, SurveyStatus
 from survey_app.survey.flow import close_wave

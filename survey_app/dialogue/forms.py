@@ -26,7 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey_app.auth.forms import StaffForm
 from survey_app.dialogue import labels
-from survey_app.dialogue.services import TALLY_BANDS, TALLY_GENDERS
+from survey_app.dialogue.queries import TALLY_BANDS, TALLY_GENDERS
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("The text is too long (at most %(max)d characters).")
