@@ -174,8 +174,11 @@ def _write_cell(sheet, row: int, column: int, value: object) -> None:
 
 def write_xlsx(sheets: Iterable[Sheet], target: str | os.PathLike[str] | BinaryIO) -> None:
     """Write a workbook with one sheet per table to a path or a binary file."""
-    workbook = xlsxwriter.Workbook(os.fspath(target) if isinstance(target, os.PathLike) else target,
-                                   _WORKBOOK_OPTIONS)
+    if isinstance(target, str | os.PathLike):
+        with open(target, "wb") as file:  # a path that cannot be written fails here, as an OSError, before the work
+            write_xlsx(sheets, file)
+        return
+    workbook = xlsxwriter.Workbook(target, _WORKBOOK_OPTIONS)
     try:
         bold = workbook.add_format({"bold": True})
         taken: set[str] = set()
