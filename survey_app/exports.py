@@ -176,7 +176,11 @@ def write_xlsx(sheets: Iterable[Sheet], target: str | os.PathLike[str] | BinaryI
     """Write a workbook with one sheet per table to a path or a binary file."""
     if isinstance(target, str | os.PathLike):
         with open(target, "wb") as file:  # a path that cannot be written fails here, as an OSError, before the work
-            write_xlsx(sheets, file)
+            try:
+                write_xlsx(sheets, file)
+            except BaseException:
+                os.unlink(target)  # no half-written workbook left behind
+                raise
         return
     workbook = xlsxwriter.Workbook(target, _WORKBOOK_OPTIONS)
     try:

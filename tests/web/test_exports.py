@@ -131,7 +131,12 @@ def test_xlsx_streams_in_several_chunks_and_reads_back_whole(tmp_path) -> None:
     assert _workbook(target.read_bytes())["s"]["A2"].value == 1
 
 
-def test_xlsx_refuses_more_rows_than_a_sheet_holds(monkeypatch) -> None:
+def test_xlsx_refuses_more_rows_than_a_sheet_holds_and_leaves_no_file(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
+    assert exports.xlsx_bytes([exports.Sheet("s", ["a"], [[1], [2]])])
     with pytest.raises(ValueError, match="more rows than an Excel sheet holds"):
         exports.xlsx_bytes([exports.Sheet("s", ["a"], [[1], [2], [3]])])
+    target = tmp_path / "book.xlsx"
+    with pytest.raises(ValueError, match="more rows than an Excel sheet holds"):
+        exports.write_xlsx([exports.Sheet("s", ["a"], [[1], [2], [3]])], target)
+    assert not target.exists()
