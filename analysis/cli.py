@@ -5,11 +5,13 @@
     trygg analyse RESPONSES.csv [--questionnaire FILE.yaml] [--measure NAME=ITEM:COUNTED/BASE ...]
                   [--population POP.csv] [--weighting none|design|poststrat|raking]
                   [--by area,gender,age_band] [--compare-wave OTHER.csv] [--min-cell 5]
-                  [--format json|csv|xlsx] [--output PATH]
+                  [--format json|csv|xlsx] [--csv-dialect plain|excel-sv] [--output PATH]
 
 Bad input is reported on stderr with the file, row and column, and exit code 2; never a traceback.
-CSV files are read with pyarrow (UTF-8, comma-separated, header row). ``main(argv)`` takes the
-arguments after ``analyse``.
+CSV files are read with pyarrow (UTF-8, comma-separated, header row). ``main(argv, write_tables=...)``
+takes the arguments after ``analyse``. This module writes JSON itself; CSV and XLSX are written by the
+``write_tables`` callable that ``trygg analyse`` passes in (the web app's exports module, which
+``analysis`` may not import), from the tables of :func:`result_tables`.
 
 JSON output: the contract's ``measures``, ``comparisons``, ``weighting`` and ``suppression``, with
 these additions: each measure row also has ``df`` and ``margin_of_error`` (1.96·SE), and, for a
@@ -26,12 +28,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -40,7 +42,7 @@ from .errors import AnalysisError, InputError
 from .measures import parse_measure
 from .report import DIMENSIONS, AnalysisResult, run_analysis
 
-__all__ = ["main", "read_population", "read_responses"]
+__all__ = ["TableWriter", "main", "read_population", "read_responses", "result_tables"]
 
 BACKGROUND = ("area", "gender", "age", "age_band", "weight")
 EXIT_INPUT = 2
@@ -61,20 +63,44 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--compare-wave", metavar="OTHER.csv", help="earlier wave for trends (RESPONSES minus OTHER)")
     p.add_argument("--min-cell", type=int, default=5, help="suppress cells with 0 < n < this (default 5)")
     p.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
+    p.add_argument("--csv-dialect", choices=("plain", "excel-sv"), default="plain",
+                   help="plain: UTF-8, comma, decimal point (default); excel-sv: what Swedish Excel opens as is "
+                   "(BOM, semicolon, decimal comma)")
     p.add_argument("--output", metavar="PATH", help="write here instead of standard output")
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run ``trygg analyse``; returns the exit code (0 ok, 2 bad input or arguments)."""
+class TableWriter(Protocol):
+    """Writes the result tables (:func:`result_tables`) as ``fmt`` (``csv`` or ``xlsx``) to ``output``.
+
+    ``output`` is None for standard output (CSV only); ``csv_dialect`` is ``plain`` or ``excel-sv``.
+    """
+
+    def __call__(self, tables: dict[str, list[list]], *, fmt: str, output: str | None, csv_dialect: str) -> None:
+        ...
+
+
+def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = None) -> int:
+    """Run ``trygg analyse``; returns the exit code (0 ok, 2 bad input or arguments).
+
+    ``write_tables`` writes ``--format csv`` and ``xlsx``; without it only JSON can be written.
+    """
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage and the error
         return int(exc.code or 0)
     try:
+        if args.format != "json" and write_tables is None:
+            raise InputError(f"--format {args.format} is written by `trygg analyse`; on its own this module "
+                             "writes JSON")
+        if args.format == "xlsx" and not args.output:
+            raise InputError("--format xlsx needs --output PATH")
         result = _run(args)
-        _write(result, args.format, args.output)
+        if args.format == "json":
+            _write_json(result, args.output)
+        else:
+            write_tables(result_tables(result), fmt=args.format, output=args.output, csv_dialect=args.csv_dialect)
     except AnalysisError as exc:
         print(f"trygg analyse: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -314,7 +340,8 @@ COMPARISON_COLUMNS = ("measure", "kind", "area", "gender", "age_band", "age_grou
                       "ci_high", "statistic", "p_value", "p_adjusted", "significant")
 
 
-def _tables(result: AnalysisResult) -> dict[str, list[list]]:
+def result_tables(result: AnalysisResult) -> dict[str, list[list]]:
+    """The result as tables, in order: name -> [header, *rows]; a hidden figure is an empty cell."""
     d = result.to_dict()
 
     def flat(row, columns):
@@ -345,32 +372,11 @@ def _json_default(o):
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
-def _write(result: AnalysisResult, fmt: str, output: str | None) -> None:
-    if fmt == "json":
-        # No indent: only then does json use its C encoder (an indented 1M-row analysis takes 5x longer to write).
-        text = json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":"), default=_json_default,
-                          allow_nan=False)
-        _emit(text + "\n", output)
-    elif fmt == "csv":
-        buf = io.StringIO()
-        out = csv.writer(buf, lineterminator="\n")
-        for name, rows in _tables(result).items():
-            out.writerow([f"# {name}"])
-            out.writerows(rows)
-            out.writerow([])
-        _emit(buf.getvalue(), output)
-    else:
-        if not output:
-            raise InputError("--format xlsx needs --output PATH")
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        wb.remove(wb.active)
-        for name, rows in _tables(result).items():
-            ws = wb.create_sheet(name)
-            for r in rows:
-                ws.append(r)
-        wb.save(output)
+def _write_json(result: AnalysisResult, output: str | None) -> None:
+    # No indent: only then does json use its C encoder (an indented 1M-row analysis takes 5x longer to write).
+    text = json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":"), default=_json_default,
+                      allow_nan=False)
+    _emit(text + "\n", output)
 
 
 def _emit(text: str, output: str | None) -> None:

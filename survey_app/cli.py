@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sys
 from pathlib import Path
 
@@ -304,7 +305,27 @@ def analyse(arguments: tuple[str, ...]) -> None:
     """Compute perceived-safety measures from a responses CSV (see `trygg analyse --help`)."""
     from analysis.cli import main as analysis_main
 
-    sys.exit(analysis_main(list(arguments)))
+    sys.exit(analysis_main(list(arguments), write_tables=write_analysis_tables))
+
+
+def write_analysis_tables(tables: dict[str, list[list]], *, fmt: str, output: str | None, csv_dialect: str) -> None:
+    """`trygg analyse --format csv|xlsx`: one sheet per table, or one CSV with a `# name` line above each table."""
+    from survey_app import exports
+
+    if fmt == "xlsx":
+        exports.write_xlsx([exports.Sheet(name, rows[0], rows[1:]) for name, rows in tables.items()], output)
+        return
+    lines = itertools.chain.from_iterable(([f"# {name}"], *rows, []) for name, rows in tables.items())
+    chunks = exports.csv_chunks(lines, dialect=exports.CSV_DIALECTS[csv_dialect])
+    if output:
+        with open(output, "wb") as target:
+            target.writelines(chunks)
+    elif (binary := getattr(sys.stdout, "buffer", None)) is not None:
+        sys.stdout.flush()
+        binary.writelines(chunks)
+        binary.flush()
+    else:  # a text-only stream (an embedding host); each chunk is whole characters
+        sys.stdout.writelines(chunk.decode("utf-8") for chunk in chunks)
 
 
 COMMANDS = (db_group, user_group, questionnaire_group, survey_group, demo, serve, analyse)

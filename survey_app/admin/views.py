@@ -15,7 +15,7 @@ from survey_app.auth import services as accounts
 from survey_app.auth.access import current_staff
 from survey_app.auth.messages import ACCOUNT_MESSAGES
 from survey_app.db import get_or_404
-from survey_app.dialogue.services import focus_areas as list_focus_areas
+from survey_app.dialogue.queries import focus_areas as list_focus_areas
 from survey_app.errors import ServiceError
 from survey_app.extensions import db
 from survey_app.forms import as_choices, show_service_error

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey_app.dialogue import services
+from survey_app.dialogue import commands, queries
 from survey_app.models import Area, Dialogue, StaffUser
 
 WALK_OBSERVATIONS = (
@@ -33,11 +33,11 @@ def load_demo_dialogues(session: Session, *, facilitator: StaffUser, areas: Sequ
     """Record a demo safety walk and a dialogue with young people; returns how many dialogues were added."""
     if session.scalar(select(func.count()).select_from(Dialogue)) or not areas:
         return 0
-    services.seed_default_focus_areas(session)
-    focus = {f.code: f.id for f in services.focus_areas(session)}
+    commands.seed_default_focus_areas(session)
+    focus = {f.code: f.id for f in queries.focus_areas(session)}
     today = today or dt.date.today()
     walk_day = today - dt.timedelta(days=21)
-    walk = services.create_dialogue(session, services.DialogueInput(
+    walk = commands.create_dialogue(session, commands.DialogueInput(
         format="safety_walk", held_on=walk_day, area_id=areas[0].id, place="Samling vid biblioteket",
         participation_level=2, time_of_day="dark", pre_meeting_on=walk_day - dt.timedelta(days=14),
         follow_up_on=walk_day + dt.timedelta(days=21), partners=("municipality", "police", "housing_company"),
@@ -48,18 +48,18 @@ def load_demo_dialogues(session: Session, *, facilitator: StaffUser, areas: Sequ
         notes="Vi gick i två grupper en kväll i oktober. Belysningen var den största frågan.",
     ), actor=facilitator)
     for text, kind, category, place, measure, responsible in WALK_OBSERVATIONS:
-        services.add_observation(session, walk, services.ObservationInput(
+        commands.add_observation(session, walk, commands.ObservationInput(
             text=text, kind=kind, category=category, place_name=place, proposed_measure=measure,
             responsible=responsible, from_children=kind == "unsafe_place" and category == "vegetation",
         ), actor=facilitator)
-    services.change_status(session, walk.observations[0], "in_progress", reason="Beställt av gatuenheten",
+    commands.change_status(session, walk.observations[0], "in_progress", reason="Beställt av gatuenheten",
                            actor=facilitator)
-    youth = services.create_dialogue(session, services.DialogueInput(
+    youth = commands.create_dialogue(session, commands.DialogueInput(
         format="children_youth_dialogue", held_on=today - dt.timedelta(days=40), area_id=areas[-1].id,
         place="Fritidsgården", participation_level=3, partners=("municipality", "associations"),
         focus_area_ids=(focus["andt"],), tallies={("woman", "12-15"): 7, ("man", "12-15"): 6, ("man", "16-17"): 3},
     ), actor=facilitator)
-    services.add_observation(session, youth, services.ObservationInput(
+    commands.add_observation(session, youth, commands.ObservationInput(
         text="Vi vill ha fler ställen att vara på efter klockan 21.", kind="suggestion", from_children=True,
         focus_area_ids=(focus["andt"],),
     ), actor=facilitator)

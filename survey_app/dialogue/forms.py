@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from survey_app.dialogue import labels
-from survey_app.dialogue.services import TALLY_BANDS, TALLY_GENDERS
+from survey_app.dialogue.queries import TALLY_BANDS, TALLY_GENDERS
 from survey_app.forms import (
     CHOOSE_ONE,
     COUNT_RANGE,

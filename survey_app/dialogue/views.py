@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from survey_app.auth.access import current_staff
 from survey_app.db import get_or_404, today
-from survey_app.dialogue import labels, services
+from survey_app.dialogue import commands, export, labels, queries
 from survey_app.dialogue.forms import (
     DialogueForm,
     FilterForm,
@@ -57,7 +57,7 @@ def _may_edit(dialogue: Dialogue) -> bool:
     return user is not None and user.role == Role.FACILITATOR and dialogue.created_by_id == user.id
 
 
-def _show_service_error(form: object, error: services.DialogueError) -> None:
+def _show_service_error(form: object, error: commands.DialogueError) -> None:
     field = getattr(form, error.field, None)
     message = SERVICE_MESSAGES.get(error.reason, SERVICE_MESSAGES["required"])()
     if field is None:
@@ -72,18 +72,18 @@ def _show_service_error(form: object, error: services.DialogueError) -> None:
 def _filter_form() -> FilterForm:
     form = FilterForm(formdata=request.args if request.args else None)
     every = ("", _("All"))
-    form.area.choices = as_choices([every, *((a.id, a.name) for a in services.areas(db.session))])
+    form.area.choices = as_choices([every, *((a.id, a.name) for a in queries.areas(db.session))])
     form.format.choices = as_choices([every, *labels.FORMATS])
-    form.focus_area.choices = as_choices([every, *((f.id, f.name) for f in services.focus_areas(db.session))])
+    form.focus_area.choices = as_choices([every, *((f.id, f.name) for f in queries.focus_areas(db.session))])
     form.status.choices = as_choices([every, *labels.STATUSES])
     return form
 
 
-def _filters(form: FilterForm) -> services.Filters | None:
+def _filters(form: FilterForm) -> queries.Filters | None:
     """The filters of a valid form, or None (the page then shows the errors next to the fields)."""
     if request.args and not form.validate():
         return None
-    return services.Filters(
+    return queries.Filters(
         area_id=int(form.area.data) if form.area.data else None,
         date_from=form.date_from.data,
         date_to=form.date_to.data,
@@ -102,9 +102,9 @@ def _query_string() -> str:
 def index() -> tuple[str, int]:
     form = _filter_form()
     filters = _filters(form)
-    dialogues = services.find_dialogues(db.session, filters) if filters else []
+    dialogues = queries.find_dialogues(db.session, filters) if filters else []
     return render_template(
-        "dialogue/index.html", form=form, dialogues=dialogues, labels=labels, services=services,
+        "dialogue/index.html", form=form, dialogues=dialogues, labels=labels, queries=queries,
         query=_query_string(),
     ), (200 if filters else 400)
 
@@ -113,7 +113,7 @@ def index() -> tuple[str, int]:
 def observations() -> tuple[str, int]:
     form = _filter_form()
     filters = _filters(form)
-    found = services.find_observations(db.session, filters) if filters else []
+    found = queries.find_observations(db.session, filters) if filters else []
     return render_template(
         "dialogue/observations.html", form=form, observations=found, labels=labels, query=_query_string(),
         today=today(),
@@ -126,7 +126,12 @@ def _export(file_format: str) -> Response | tuple[str, int]:
     if filters is None:
         return render_template("dialogue/observations.html", form=form, observations=[], labels=labels,
                                query=_query_string(), today=today()), 400
-    found = services.find_observations(db.session, filters)
+    headers = {
+        "Content-Disposition": f'attachment; filename="iakttagelser-{today().isoformat()}.{file_format}"',
+        "Cache-Control": "no-store",
+    }
+    if request.method == "HEAD":  # Flask answers HEAD with the GET view; a HEAD sends no data, so nothing is audited
+        return Response(mimetype=export.FILE_FORMATS[file_format], headers=headers)
     header = [
         _("Observation"), _("Dialogue"), _("Date"), _("Format"), _("Area"), _("Place"), _("Kind"), _("Category"),
         _("Focus areas"), _("What was raised"), _("Proposed measure"), _("Responsible"),
@@ -135,19 +140,13 @@ def _export(file_format: str) -> Response | tuple[str, int]:
     ]
     code_labels = {kind: labels.table(kind) for kind in ("format", "kind", "category", "responsible", "decision",
                                                           "status")}
-    rows = services.export_rows(found, header, code_labels)
-    services.record_export(db.session, actor=_actor(), file_format=file_format, filters=filters, count=len(found))
+    # The rows are read before the commit, which expires the loaded observations (reading them afterwards would
+    # cost queries per row); the file itself is written while it is sent, chunk by chunk.
+    rows = list(export.observation_rows(queries.find_observations(db.session, filters), code_labels))
+    export.record_export(db.session, actor=_actor(), file_format=file_format, filters=filters, count=len(rows))
     db.session.commit()
-    stamp = today().isoformat()
-    if file_format == "csv":
-        body, mimetype = services.csv_bytes(rows), "text/csv; charset=utf-8"
-    else:
-        body = services.xlsx_bytes(rows, title=_("Observations"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="iakttagelser-{stamp}.{file_format}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    chunks = export.observation_file(file_format, header, rows, title=_("Observations"))
+    return Response(chunks, mimetype=export.FILE_FORMATS[file_format], headers=headers)
 
 
 @blueprint.get("/iakttagelser/export.csv")
@@ -165,23 +164,23 @@ def export_xlsx() -> Response | tuple[str, int]:
 
 def _dialogue_form(dialogue: Dialogue | None = None) -> DialogueForm:
     form = DialogueForm(obj=dialogue) if dialogue is not None and request.method == "GET" else DialogueForm()
-    area_choices = [(area.id, area.name) for area in services.areas(db.session)]
+    area_choices = [(area.id, area.name) for area in queries.areas(db.session)]
     form.area_id.choices = as_choices([("", _("Choose an area")), *area_choices])
     chosen = {f.id for f in dialogue.focus_areas} if dialogue else set()
     form.focus_areas.choices = as_choices(
-        (f.id, f.name) for f in services.focus_areas(db.session) if f.active or f.id in chosen
+        (f.id, f.name) for f in queries.focus_areas(db.session) if f.active or f.id in chosen
     )
     if dialogue is not None and request.method == "GET":
         form.area_id.data = str(dialogue.area_id)
         form.participation_level.data = str(dialogue.participation_level)
         form.focus_areas.data = [str(i) for i in sorted(chosen)]
-        for (gender, band), count in services.tally_table(dialogue).items():
+        for (gender, band), count in queries.tally_table(dialogue).items():
             form[tally_field_name(gender, band)].data = count
     return form
 
 
-def _dialogue_input(form: DialogueForm) -> services.DialogueInput:
-    return services.DialogueInput(
+def _dialogue_input(form: DialogueForm) -> commands.DialogueInput:
+    return commands.DialogueInput(
         format=form.format.data,
         held_on=form.held_on.data,
         area_id=int(form.area_id.data),
@@ -206,9 +205,9 @@ def _dialogue_input(form: DialogueForm) -> services.DialogueInput:
 
 
 def _warn_if_walk_group_too_large(dialogue: Dialogue) -> None:
-    if services.walk_group_too_large(dialogue):
+    if queries.walk_group_too_large(dialogue):
         flash(_("More than %(n)s people per walking group. Socialstyrelsen recommends at most %(n)s; consider "
-                "splitting the walk into more groups.", n=services.MAX_PER_WALK_GROUP), "warning")
+                "splitting the walk into more groups.", n=queries.MAX_PER_WALK_GROUP), "warning")
 
 
 @blueprint.route("/ny", methods=["GET", "POST"])
@@ -218,8 +217,8 @@ def create() -> Response | tuple[str, int]:
         form.format.data = request.args["format"]
     if form.validate_on_submit():
         try:
-            dialogue = services.create_dialogue(db.session, _dialogue_input(form), actor=_actor())
-        except services.DialogueError as error:
+            dialogue = commands.create_dialogue(db.session, _dialogue_input(form), actor=_actor())
+        except commands.DialogueError as error:
             db.session.rollback()
             _show_service_error(form, error)
         else:
@@ -228,8 +227,7 @@ def create() -> Response | tuple[str, int]:
             _warn_if_walk_group_too_large(dialogue)
             return redirect(url_for("dialogue.observation_create", dialogue_id=dialogue.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("dialogue/dialogue_form.html", form=form, dialogue=None, labels=labels,
-                           services=services), status
+    return render_template("dialogue/dialogue_form.html", form=form, dialogue=None, labels=labels), status
 
 
 @blueprint.route("/<id:dialogue_id>/redigera", methods=["GET", "POST"])
@@ -239,8 +237,8 @@ def edit(dialogue_id: int) -> Response | tuple[str, int]:
     form = _dialogue_form(dialogue)
     if form.validate_on_submit():
         try:
-            changed = services.update_dialogue(db.session, dialogue, _dialogue_input(form), actor=_actor())
-        except services.DialogueError as error:
+            changed = commands.update_dialogue(db.session, dialogue, _dialogue_input(form), actor=_actor())
+        except commands.DialogueError as error:
             db.session.rollback()
             _show_service_error(form, error)
         else:
@@ -249,15 +247,14 @@ def edit(dialogue_id: int) -> Response | tuple[str, int]:
             _warn_if_walk_group_too_large(dialogue)
             return redirect(url_for("dialogue.detail", dialogue_id=dialogue.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("dialogue/dialogue_form.html", form=form, dialogue=dialogue, labels=labels,
-                           services=services), status
+    return render_template("dialogue/dialogue_form.html", form=form, dialogue=dialogue, labels=labels), status
 
 
 def _detail_context(dialogue: Dialogue) -> dict[str, object]:
     return {
-        "dialogue": dialogue, "labels": labels, "services": services, "today": today(),
-        "tallies": services.tally_table(dialogue), "may_edit": _may_edit(dialogue),
-        "too_large": services.walk_group_too_large(dialogue),
+        "dialogue": dialogue, "labels": labels, "queries": queries, "today": today(),
+        "tallies": queries.tally_table(dialogue), "may_edit": _may_edit(dialogue),
+        "too_large": queries.walk_group_too_large(dialogue),
     }
 
 
@@ -281,7 +278,7 @@ def _observation_form(dialogue: Dialogue, observation: Observation | None = None
     form = ObservationForm(obj=observation) if load else ObservationForm()
     chosen = {f.id for f in observation.focus_areas} if observation else set()
     form.focus_areas.choices = as_choices(
-        (f.id, f.name) for f in services.focus_areas(db.session) if f.active or f.id in chosen
+        (f.id, f.name) for f in queries.focus_areas(db.session) if f.active or f.id in chosen
     )
     if load:
         form.focus_areas.data = [str(i) for i in sorted(chosen)]
@@ -290,8 +287,8 @@ def _observation_form(dialogue: Dialogue, observation: Observation | None = None
     return form
 
 
-def _observation_input(form: ObservationForm) -> services.ObservationInput:
-    return services.ObservationInput(
+def _observation_input(form: ObservationForm) -> commands.ObservationInput:
+    return commands.ObservationInput(
         text=form.text.data or "",
         kind=form.kind.data,
         focus_area_ids=tuple(int(i) for i in form.focus_areas.data or ()),
@@ -317,8 +314,8 @@ def observation_create(dialogue_id: int) -> Response | tuple[str, int]:
     form = _observation_form(dialogue)
     if form.validate_on_submit():
         try:
-            services.add_observation(db.session, dialogue, _observation_input(form), actor=_actor())
-        except services.DialogueError as error:
+            commands.add_observation(db.session, dialogue, _observation_input(form), actor=_actor())
+        except commands.DialogueError as error:
             db.session.rollback()
             _show_service_error(form, error)
         else:
@@ -329,7 +326,7 @@ def observation_create(dialogue_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("dialogue.detail", dialogue_id=dialogue.id))
     status = 400 if form.is_submitted() else 200
     return render_template("dialogue/observation_form.html", form=form, dialogue=dialogue, observation=None,
-                           default_deadline=services.default_deadline(dialogue.held_on)), status
+                           default_deadline=commands.default_deadline(dialogue.held_on)), status
 
 
 @blueprint.route("/iakttagelser/<id:observation_id>/redigera", methods=["GET", "POST"])
@@ -340,8 +337,8 @@ def observation_edit(observation_id: int) -> Response | tuple[str, int]:
     form = _observation_form(dialogue, observation)
     if form.validate_on_submit():
         try:
-            changed = services.update_observation(db.session, observation, _observation_input(form), actor=_actor())
-        except services.DialogueError as error:
+            changed = commands.update_observation(db.session, observation, _observation_input(form), actor=_actor())
+        except commands.DialogueError as error:
             db.session.rollback()
             _show_service_error(form, error)
         else:
@@ -350,7 +347,7 @@ def observation_edit(observation_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("dialogue.detail", dialogue_id=dialogue.id, _anchor=f"obs-{observation.id}"))
     status = 400 if form.is_submitted() else 200
     return render_template("dialogue/observation_form.html", form=form, dialogue=dialogue, observation=observation,
-                           default_deadline=services.default_deadline(dialogue.held_on)), status
+                           default_deadline=commands.default_deadline(dialogue.held_on)), status
 
 
 @blueprint.route("/iakttagelser/<id:observation_id>/status", methods=["GET", "POST"])
@@ -361,9 +358,9 @@ def observation_status(observation_id: int) -> Response | tuple[str, int]:
                       data={"status": observation.status, "reason": observation.status_reason})
     if form.validate_on_submit():
         try:
-            changed = services.change_status(db.session, observation, form.status.data, reason=form.reason.data,
+            changed = commands.change_status(db.session, observation, form.status.data, reason=form.reason.data,
                                              actor=_actor())
-        except services.DialogueError as error:
+        except commands.DialogueError as error:
             db.session.rollback()
             _show_service_error(form, error)
         else:

@@ -89,18 +89,35 @@ def test_cli_raking_equals_r(capsys, tmp_path, oracle):
     assert doc["weighting"]["diagnostics"]["n_eff_kish"] > 0
 
 
-def test_csv_and_xlsx(capsys, small, tmp_path):
-    code, out, _ = _run(capsys, small, "--measure", UNSAFE, "--format", "csv")
+def test_csv_and_xlsx_tables_go_to_the_writer_it_is_given(capsys, small, tmp_path):
+    written = []
+
+    def write_tables(tables, *, fmt, output, csv_dialect):
+        written.append((tables, fmt, output, csv_dialect))
+
+    code = main([str(small), "--measure", UNSAFE, "--format", "csv", "--csv-dialect", "excel-sv"],
+                write_tables=write_tables)
     assert code == 0
-    assert out.startswith("# measures\nmeasure,area,gender,age_band")
-    assert "# comparisons" in out
+    assert capsys.readouterr().out == ""
+    tables, fmt, output, dialect = written[0]
+    assert (fmt, output, dialect) == ("csv", None, "excel-sv")
+    assert list(tables) == ["measures", "comparisons", "weighting", "associations", "suppression"]
+    assert tables["measures"][0][:4] == ["measure", "area", "gender", "age_band"]
+    total = next(row for row in tables["measures"][1:] if row[1:5] == ["", "", "", ""])
+    assert (total[0], total[5], total[6]) == ("share_unsafe", 80, 0.5)
     target = tmp_path / "out.xlsx"
-    code, _, err = _run(capsys, small, "--measure", UNSAFE, "--format", "xlsx", "--output", target)
-    assert code == 0, err
-    from openpyxl import load_workbook
-    wb = load_workbook(target)
-    assert wb.sheetnames[:3] == ["measures", "comparisons", "weighting"]
-    assert wb["measures"]["A1"].value == "measure"
+    assert main([str(small), "--measure", UNSAFE, "--format", "xlsx", "--output", str(target)],
+                write_tables=write_tables) == 0
+    assert written[1][1:] == ("xlsx", str(target), "plain")
+
+
+def test_csv_and_xlsx_need_a_writer_and_xlsx_a_file(capsys, small):
+    assert "is written by `trygg analyse`" in _bad(capsys, small, "--measure", UNSAFE, "--format", "csv")
+    err = _bad(capsys, small, "--measure", UNSAFE, "--format", "xlsx")
+    assert "is written by `trygg analyse`" in err
+    code = main([str(small), "--measure", UNSAFE, "--format", "xlsx"], write_tables=lambda *a, **k: None)
+    assert code == 2
+    assert "--format xlsx needs --output PATH" in capsys.readouterr().err
 
 
 def _bad(capsys, *args):

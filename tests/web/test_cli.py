@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import os
 import socket
 import subprocess
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from survey_app.auth.passwords import verify_password
@@ -141,3 +144,91 @@ def test_help_works_before_any_configuration_and_missing_secret_is_one_clear_lin
     assert refused.returncode != 0
     assert "SECRET_KEY is not set" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+# --- trygg analyse: the tables are written by survey_app.exports ---------------------------------------------
+
+UNSAFE = "share_unsafe=unsafe_evening:fairly_unsafe,very_unsafe/very_safe,fairly_safe,fairly_unsafe,very_unsafe"
+
+
+@pytest.fixture
+def responses(tmp_path: Path) -> Path:
+    """120 answers in two areas; the second area's name is text a spreadsheet would run as a formula."""
+    path = tmp_path / "resp.csv"
+    lines = ["area,gender,age,unsafe_evening"]
+    for i in range(120):
+        area = "Norrby" if i < 70 else "=1+1"
+        answer = ("very_safe", "fairly_safe", "fairly_unsafe", "very_unsafe")[i % 4]
+        lines.append(f"{area},{('kvinna', 'man')[i % 2]},{20 + i % 50},{answer}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def analyse(*arguments: object):
+    from click.testing import CliRunner
+
+    return CliRunner().invoke(main, ["analyse", *(str(a) for a in arguments)])
+
+
+def test_analyse_writes_plain_csv_to_standard_output_and_xlsx_to_a_file(responses: Path, tmp_path: Path) -> None:
+    result = analyse(responses, "--measure", UNSAFE, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# measures\nmeasure,area,gender,age_band")
+    assert "\n# comparisons\n" in result.stdout
+    assert "\r" not in result.stdout
+    assert "\ufeff" not in result.stdout
+    assert "share_unsafe,,,,,120,0.5," in result.stdout  # 60 of 120 unsafe: a decimal point, not a comma
+
+    target = tmp_path / "out.xlsx"
+    result = analyse(responses, "--measure", UNSAFE, "--format", "xlsx", "--output", target)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(target)
+    assert book.sheetnames == ["measures", "comparisons", "weighting", "associations", "suppression"]
+    sheet = book["measures"]
+    assert sheet["A1"].value == "measure"
+    assert sheet["A1"].font.b
+    assert sheet.freeze_panes == "A2"
+    total = next(row for row in sheet.iter_rows(min_row=2) if row[1].value is None and row[2].value is None
+                 and row[3].value is None and row[4].value is None)
+    assert (total[5].value, total[5].data_type, total[6].value, total[6].data_type) == (120, "n", 0.5, "n")
+
+
+def test_an_area_named_like_a_formula_is_text_in_the_xlsx_and_guarded_in_the_csv(responses: Path,
+                                                                                tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    result = analyse(responses, "--measure", UNSAFE, "--format", "xlsx", "--output", target)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(target)
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    named = [cell for cell in cells if cell.value == "=1+1"]
+    assert named
+    assert all(cell.data_type == "s" for cell in named)
+    assert not [cell for cell in cells if cell.data_type == "f"]
+
+    result = analyse(responses, "--measure", UNSAFE, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    areas = {row[1] for row in csv.reader(io.StringIO(result.stdout)) if row and row[0] == "share_unsafe"}
+    assert "'=1+1" in areas
+    assert "=1+1" not in areas
+
+
+def test_analyse_csv_for_swedish_excel(responses: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    result = analyse(responses, "--measure", UNSAFE, "--format", "csv", "--csv-dialect", "excel-sv", "--output",
+                     target)
+    assert result.exit_code == 0, result.output
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf# measures\r\nmeasure;area;gender")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    total = next(row for row in rows if row[:5] == ["share_unsafe", "", "", "", ""])
+    assert total[5:7] == ["120", "0,5"]
+    assert analyse(responses, "--measure", UNSAFE, "--format", "csv", "--csv-dialect", "excel").exit_code == 2
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_analyse_reports_an_output_it_cannot_write_in_one_line(responses: Path, tmp_path: Path,
+                                                               file_format: str) -> None:
+    result = analyse(responses, "--measure", UNSAFE, "--format", file_format, "--output", tmp_path / "no" / "x")
+    assert result.exit_code == 2
+    assert "No such file or directory" in result.stderr
+    assert "Traceback" not in result.output

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from survey_app.auth.passwords import hash_password
-from survey_app.dialogue import services
+from survey_app.dialogue import commands, queries
 from survey_app.models import Area, Dialogue, FocusArea, StaffUser
 from tests.survey_fixtures import csrf_of as csrf_token_from
 
@@ -43,8 +43,8 @@ def token(client: FlaskClient, path: str) -> str:
 
 
 def make_focus_areas(session: Session) -> list[FocusArea]:
-    services.seed_default_focus_areas(session)
-    return services.focus_areas(session)
+    commands.seed_default_focus_areas(session)
+    return queries.focus_areas(session)
 
 
 def make_area(session: Session, name: str | None = None) -> Area:
@@ -58,13 +58,13 @@ def make_area(session: Session, name: str | None = None) -> Area:
 def make_dialogue(session: Session, owner: StaffUser, *, area: Area | None = None, held_on: dt.date | None = None,
                   format: str = "safety_walk", tallies: dict[tuple[str, str], int] | None = None,
                   observations: int = 1, from_children: bool = False) -> Dialogue:
-    dialogue = services.create_dialogue(session, services.DialogueInput(
+    dialogue = commands.create_dialogue(session, commands.DialogueInput(
         format=format, held_on=held_on or dt.date(2026, 10, 1), area_id=(area or make_area(session)).id,
         place="Torget", participation_level=2, time_of_day="dark" if format == "safety_walk" else None,
         tallies=tallies or {("woman", "25-44"): 4, ("man", "45-64"): 3},
     ), actor=owner)
     for number in range(observations):
-        services.add_observation(session, dialogue, services.ObservationInput(
+        commands.add_observation(session, dialogue, commands.ObservationInput(
             text=f"Mörk gångtunnel {number + 1}", kind="unsafe_place", category="lighting",
             place_name=f"Tunneln {number + 1}", from_children=from_children,
         ), actor=owner)

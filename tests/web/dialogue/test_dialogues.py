@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from survey_app.dialogue import services
+from survey_app.dialogue import commands, queries
 from survey_app.models import AuditEvent, Dialogue, DialogueRevision, Observation, StatusChange
 from tests.web.auth.helpers import log_in, make_area, make_dialogue, make_focus_areas, make_staff, token
 
@@ -34,7 +34,7 @@ def _walk_form(csrf: str, area: int, **overrides: object) -> dict[str, object]:
 
 @pytest.mark.parametrize("day", [dt.date(2026, 8, 31), dt.date(2026, 3, 15), dt.date(2024, 8, 29)])
 def test_default_deadline_is_six_months_later_clamped_to_the_month(day: dt.date) -> None:
-    deadline = services.default_deadline(day)
+    deadline = commands.default_deadline(day)
     assert (deadline.year * 12 + deadline.month) - (day.year * 12 + day.month) == 6
     assert deadline.day == min(day.day, 28 if deadline.month == 2 else day.day)
 
@@ -51,10 +51,10 @@ def test_facilitator_records_a_safety_walk_with_tallies_and_masked_notes(client,
 
     dialogue = staff_db.scalars(select(Dialogue)).one()
     assert dialogue.created_by_id == facilitator.id
-    assert services.tally_table(dialogue) == {
+    assert queries.tally_table(dialogue) == {
         ("woman", "25-44"): 6, ("man", "45-64"): 4, ("woman", "12-15"): 2, ("other_unknown", "unknown"): 1,
     }
-    assert services.children_took_part(dialogue)
+    assert queries.children_took_part(dialogue)
     assert dialogue.notes == "Ring Kalle på [telefonnummer] om belysningen."
     assert dialogue.partners == ["housing_company", "police"]
     assert "Kalle" not in str(staff_db.scalars(select(AuditEvent.details)).all())

@@ -8,31 +8,31 @@ import pytest
 
 import survey_app.pii
 from analysis.bands import DEFAULT_AGE_BANDS
-from survey_app.dialogue import labels, services
+from survey_app.dialogue import commands, labels, queries
 from tests.web.auth.helpers import make_area, make_dialogue, make_staff
 
 
 def test_masking_is_the_survey_module_not_a_copy() -> None:
-    assert services.mask_personal_data is survey_app.pii.mask_personal_data
+    assert commands.mask_personal_data is survey_app.pii.mask_personal_data
 
 
 def test_tally_bands_are_the_default_set_plus_under_12_and_unknown() -> None:
     expected = ("under_12", *(band.label for band in DEFAULT_AGE_BANDS), "unknown")
-    assert expected == services.TALLY_BANDS
-    assert services.TALLY_GENDERS == ("woman", "man", "other_unknown")
-    assert sorted(services.CHILD_TALLY_BANDS) == ["12-15", "16-17", "under_12"]
+    assert expected == queries.TALLY_BANDS
+    assert queries.TALLY_GENDERS == ("woman", "man", "other_unknown")
+    assert sorted(queries.CHILD_TALLY_BANDS) == ["12-15", "16-17", "under_12"]
 
 
 def test_children_and_walk_size(staff_db) -> None:
     owner = make_staff(staff_db, "facilitator")
     adults = make_dialogue(staff_db, owner, tallies={("woman", "25-44"): 20})
-    assert not services.children_took_part(adults)
-    assert not services.walk_group_too_large(adults)
+    assert not queries.children_took_part(adults)
+    assert not queries.walk_group_too_large(adults)
     crowd = make_dialogue(staff_db, owner, tallies={("woman", "25-44"): 20, ("man", "under_12"): 1})
-    assert services.children_took_part(crowd)
-    assert services.walk_group_too_large(crowd)
+    assert queries.children_took_part(crowd)
+    assert queries.walk_group_too_large(crowd)
     talk = make_dialogue(staff_db, owner, format="citizen_dialogue", tallies={("woman", "25-44"): 80})
-    assert not services.walk_group_too_large(talk)  # the limit is for walking groups only
+    assert not queries.walk_group_too_large(talk)  # the limit is for walking groups only
     assert talk.time_of_day is None
     assert talk.pre_meeting_on is None
     staff_db.rollback()
@@ -40,24 +40,24 @@ def test_children_and_walk_size(staff_db) -> None:
 
 def test_tallies_reject_unknown_cells_and_drop_zeros(staff_db) -> None:
     owner = make_staff(staff_db, "facilitator")
-    with pytest.raises(services.DialogueError):
+    with pytest.raises(commands.DialogueError):
         make_dialogue(staff_db, owner, tallies={("woman", "13-14"): 2})
     staff_db.rollback()
     owner = make_staff(staff_db, "facilitator")
     dialogue = make_dialogue(staff_db, owner, tallies={("woman", "25-44"): 0, ("man", "75+"): 2})
-    assert services.tally_table(dialogue) == {("man", "75+"): 2}
+    assert queries.tally_table(dialogue) == {("man", "75+"): 2}
     staff_db.rollback()
 
 
 def test_status_needs_a_known_code_and_a_reason_for_not_done(staff_db) -> None:
     owner = make_staff(staff_db, "facilitator")
     observation = make_dialogue(staff_db, owner).observations[0]
-    with pytest.raises(services.DialogueError, match="unknown_status"):
-        services.change_status(staff_db, observation, "forgotten", reason=None, actor=owner)
-    with pytest.raises(services.DialogueError, match="reason_required"):
-        services.change_status(staff_db, observation, "not_done", reason="   ", actor=owner)
-    assert services.change_status(staff_db, observation, "done", reason=None, actor=owner)
-    assert not services.change_status(staff_db, observation, "done", reason=None, actor=owner)  # no change
+    with pytest.raises(commands.DialogueError, match="unknown_status"):
+        commands.change_status(staff_db, observation, "forgotten", reason=None, actor=owner)
+    with pytest.raises(commands.DialogueError, match="reason_required"):
+        commands.change_status(staff_db, observation, "not_done", reason="   ", actor=owner)
+    assert commands.change_status(staff_db, observation, "done", reason=None, actor=owner)
+    assert not commands.change_status(staff_db, observation, "done", reason=None, actor=owner)  # no change
     assert observation.is_overdue(dt.date(2100, 1, 1)) is False  # done is never overdue
     staff_db.rollback()
 
@@ -87,10 +87,10 @@ def test_demo_dialogues_load_once(staff_db) -> None:
     areas = [make_area(staff_db, "Norrby"), make_area(staff_db, "Centrum")]
     assert load_demo_dialogues(staff_db, facilitator=facilitator, areas=areas, today=dt.date(2026, 11, 25)) == 2
     assert load_demo_dialogues(staff_db, facilitator=facilitator, areas=areas) == 0
-    walk = services.find_dialogues(staff_db, services.Filters(format="safety_walk"))[0]
+    walk = queries.find_dialogues(staff_db, queries.Filters(format="safety_walk"))[0]
     assert len(walk.observations) == 5
-    assert services.children_took_part(walk)
-    assert len(services.find_observations(staff_db, services.Filters(children=True))) == 2
+    assert queries.children_took_part(walk)
+    assert len(queries.find_observations(staff_db, queries.Filters(children=True))) == 2
     staff_db.rollback()
 
 
@@ -99,6 +99,6 @@ def test_every_walk_category_maps_to_items_the_adult_questionnaire_has() -> None
     from survey_app.models import ObservationCategory
 
     instrument = load_instrument(default_directory() / "trygghetsenkat-v1.yaml")
-    assert set(services.CATEGORY_SURVEY_ITEMS) == {c.value for c in ObservationCategory}
-    for items in services.CATEGORY_SURVEY_ITEMS.values():
+    assert set(queries.CATEGORY_SURVEY_ITEMS) == {c.value for c in ObservationCategory}
+    for items in queries.CATEGORY_SURVEY_ITEMS.values():
         assert all(instrument.has_column(item) for item in items), items

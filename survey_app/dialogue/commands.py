@@ -1,19 +1,17 @@
-"""Dialogue services: record, edit, follow up, find and export. They flush; the request commits."""
+"""Dialogue commands: record and edit dialogues and observations, follow them up. They flush; the request commits."""
 
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, exists, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from analysis.bands import CHILD_BANDS, DEFAULT_AGE_BANDS
 from survey_app import audit
+from survey_app.dialogue.queries import TALLY_BANDS, TALLY_GENDERS, jsonable
 from survey_app.models import (
     Area,
     Decision,
@@ -26,30 +24,10 @@ from survey_app.models import (
     ParticipantTally,
     StaffUser,
     StatusChange,
-    TallyGender,
-    dialogue_focus_areas,
-    observation_focus_areas,
 )
 from survey_app.pii import mask_personal_data
 
-TALLY_GENDERS: tuple[str, ...] = tuple(g.value for g in TallyGender)
-TALLY_BANDS: tuple[str, ...] = ("under_12", *(band.label for band in DEFAULT_AGE_BANDS), "unknown")
-CHILD_TALLY_BANDS = frozenset({"under_12", *CHILD_BANDS})
-MAX_PER_WALK_GROUP = 20  # Socialstyrelsen: "Maximalt 20 personer" per walk group; a warning, never a block
 DEADLINE_MONTHS = 6
-
-# Walk categories and the survey's problem items they correspond to (STANDARDS §4), so that the problem picture
-# can put what a walk saw beside what the survey measured for the same area.
-CATEGORY_SURVEY_ITEMS: dict[str, tuple[str, ...]] = {
-    "lighting": ("problem_lighting",),
-    "vegetation": ("problem_vegetation",),
-    "litter": ("problem_litter",),
-    "graffiti": ("problem_graffiti",),
-    "vandalism": ("problem_vandalism",),
-    "traffic": ("problem_speeding", "problem_mopeds"),
-    "disorder": ("problem_youth_disorder", "problem_drunk", "problem_drug_dealing", "problem_drug_affected"),
-    "other": (),
-}
 
 DEFAULT_FOCUS_AREAS = (
     ("fundamental_rights", "Grundläggande fri- och rättigheter"),
@@ -108,17 +86,6 @@ def seed_default_focus_areas(session: Session) -> int:
             added += 1
     session.flush()
     return added
-
-
-def focus_areas(session: Session, *, active_only: bool = False) -> list[FocusArea]:
-    query = select(FocusArea).order_by(FocusArea.position, FocusArea.name)
-    if active_only:
-        query = query.where(FocusArea.active)
-    return list(session.scalars(query))
-
-
-def areas(session: Session) -> list[Area]:
-    return list(session.scalars(select(Area).order_by(Area.name)))
 
 
 def _focus_areas_by_id(session: Session, ids: Iterable[int]) -> list[FocusArea]:
@@ -222,10 +189,6 @@ def create_dialogue(session: Session, data: DialogueInput, *, actor: StaffUser) 
     return dialogue
 
 
-def _jsonable(value: object) -> object:
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 def _apply_changes(target: Dialogue | Observation, fields: Sequence[str], values: dict[str, object],
                    new_focus: list[FocusArea]) -> dict[str, list[object]]:
     """Set the changed fields and focus areas of a dialogue or observation; returns {field: [old, new]}."""
@@ -233,7 +196,7 @@ def _apply_changes(target: Dialogue | Observation, fields: Sequence[str], values
     for name in fields:
         old, new = getattr(target, name), values[name]
         if old != new:
-            changes[name] = [_jsonable(old), _jsonable(new)]
+            changes[name] = [jsonable(old), jsonable(new)]
             setattr(target, name, new)
     old_codes, new_codes = sorted(f.code for f in target.focus_areas), sorted(f.code for f in new_focus)
     if old_codes != new_codes:
@@ -257,25 +220,6 @@ def update_dialogue(session: Session, dialogue: Dialogue, data: DialogueInput, *
                                  changes=changes))
     session.flush()
     return True
-
-
-def participant_total(dialogue: Dialogue) -> int:
-    return sum(t.count for t in dialogue.tallies)
-
-
-def tally_table(dialogue: Dialogue) -> dict[tuple[str, str], int]:
-    return {(t.gender, t.age_band): t.count for t in dialogue.tallies}
-
-
-def children_took_part(dialogue: Dialogue) -> bool:
-    return any(t.age_band in CHILD_TALLY_BANDS and t.count > 0 for t in dialogue.tallies)
-
-
-def walk_group_too_large(dialogue: Dialogue) -> bool:
-    """A walk with more than 20 per group: Socialstyrelsen's maximum. Shown as a warning, never refused."""
-    if dialogue.format != DialogueFormat.SAFETY_WALK:
-        return False
-    return participant_total(dialogue) > MAX_PER_WALK_GROUP * max(1, dialogue.walk_groups)
 
 
 # --- observations -------------------------------------------------------------------------------------------
@@ -374,142 +318,3 @@ def change_status(session: Session, observation: Observation, status: str, *, re
     session.flush()
     return True
 
-
-# --- finding ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    area_id: int | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    format: str | None = None
-    focus_area_id: int | None = None
-    status: str | None = None
-    children: bool = False
-
-    def as_dict(self) -> dict[str, object]:
-        return {name: _jsonable(getattr(self, name)) for name in self.__slots__ if getattr(self, name)}
-
-
-def _children_in_dialogue() -> object:
-    return or_(
-        Dialogue.format == DialogueFormat.CHILDREN_YOUTH_DIALOGUE,
-        exists().where(ParticipantTally.dialogue_id == Dialogue.id,
-                       ParticipantTally.age_band.in_(sorted(CHILD_TALLY_BANDS))),
-        exists().where(Observation.dialogue_id == Dialogue.id, Observation.from_children),
-    )
-
-
-def _dialogue_conditions(query: Select, filters: Filters) -> Select:
-    if filters.area_id:
-        query = query.where(Dialogue.area_id == filters.area_id)
-    if filters.date_from:
-        query = query.where(Dialogue.held_on >= filters.date_from)
-    if filters.date_to:
-        query = query.where(Dialogue.held_on <= filters.date_to)
-    if filters.format:
-        query = query.where(Dialogue.format == filters.format)
-    return query
-
-
-def find_dialogues(session: Session, filters: Filters) -> list[Dialogue]:
-    query = _dialogue_conditions(select(Dialogue), filters)
-    if filters.focus_area_id:
-        in_observation = exists().where(
-            Observation.dialogue_id == Dialogue.id,
-            observation_focus_areas.c.observation_id == Observation.id,
-            observation_focus_areas.c.focus_area_id == filters.focus_area_id,
-        )
-        in_dialogue = exists().where(dialogue_focus_areas.c.dialogue_id == Dialogue.id,
-                                     dialogue_focus_areas.c.focus_area_id == filters.focus_area_id)
-        query = query.where(or_(in_dialogue, in_observation))
-    if filters.status:
-        query = query.where(exists().where(Observation.dialogue_id == Dialogue.id,
-                                           Observation.status == filters.status))
-    if filters.children:
-        query = query.where(_children_in_dialogue())
-    query = query.options(selectinload(Dialogue.area), selectinload(Dialogue.observations),
-                          selectinload(Dialogue.tallies))
-    return list(session.scalars(query.order_by(Dialogue.held_on.desc(), Dialogue.id.desc())))
-
-
-def find_observations(session: Session, filters: Filters) -> list[Observation]:
-    query = _dialogue_conditions(select(Observation).join(Observation.dialogue), filters)
-    if filters.focus_area_id:
-        query = query.where(exists().where(observation_focus_areas.c.observation_id == Observation.id,
-                                           observation_focus_areas.c.focus_area_id == filters.focus_area_id))
-    if filters.status:
-        query = query.where(Observation.status == filters.status)
-    if filters.children:
-        query = query.where(Observation.from_children)
-    query = query.options(selectinload(Observation.dialogue).selectinload(Dialogue.area),
-                          selectinload(Observation.focus_areas))
-    return list(session.scalars(query.order_by(Dialogue.held_on.desc(), Observation.id)))
-
-
-# --- export -------------------------------------------------------------------------------------------------
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_formula(value: object) -> object:
-    """A spreadsheet must never run a cell as a formula: text starting with = + - @ gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def export_rows(observations: Sequence[Observation], header: Sequence[str],
-                label: dict[str, dict[str, str]]) -> list[list[object]]:
-    """The follow-up list, one row per observation; `label` turns codes into words for the reader."""
-    def word(kind: str, code: str | None) -> str:
-        return label.get(kind, {}).get(code or "", code or "")
-
-    rows: list[list[object]] = [list(header)]
-    for o in observations:
-        d = o.dialogue
-        rows.append([
-            o.id, d.id, d.held_on.isoformat(), word("format", d.format), d.area.name, o.place_name or "",
-            word("kind", o.kind), word("category", o.category), "; ".join(f.name for f in o.focus_areas), o.text,
-            o.proposed_measure or "", word("responsible", o.responsible), o.responsible_detail or "",
-            word("decision", o.decision), o.deadline.isoformat() if o.deadline else "", word("status", o.status),
-            o.status_reason or "", "x" if o.from_children else "",
-            "" if o.latitude is None else o.latitude, "" if o.longitude is None else o.longitude,
-        ])
-    return rows
-
-
-def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")  # semicolon: Swedish Excel opens it as is
-    for row in rows:
-        writer.writerow([guard_formula(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 (å, ä, ö)
-
-
-def _xml_safe(value: object) -> object:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
-def xlsx_bytes(rows: Sequence[Sequence[object]], *, title: str) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    for row in rows:
-        # Strings are written as text cells, never formulas: the same guard as the CSV. Characters XML cannot hold
-        # (old records may have them) are dropped rather than failing the whole export.
-        sheet.append([_xml_safe(guard_formula(value)) for value in row])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def record_export(session: Session, *, actor: StaffUser, file_format: str, filters: Filters, count: int) -> None:
-    audit.record(session, actor=actor, action="observations.export", target_type="observations",
-                 details={"format": file_format, "filters": filters.as_dict(), "rows": count})
