@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from survey_app import audit
 from survey_app.dialogue.queries import TALLY_BANDS, TALLY_GENDERS, jsonable
+from survey_app.errors import ServiceError
 from survey_app.models import (
     Area,
     Decision,
@@ -40,15 +41,6 @@ DEFAULT_FOCUS_AREAS = (
 )
 
 
-class DialogueError(ValueError):
-    """Input a service refuses; `field` names the form field, `reason` is a stable code the view translates."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
 def add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -72,7 +64,7 @@ def _masked_short(text: str | None, field: str) -> str | None:
     """Masked text for a short column; masking can lengthen it (a@b.se becomes [e-post]), so check after it."""
     masked = _masked(text)
     if masked is not None and len(masked) > SHORT_TEXT:
-        raise DialogueError(field, "too_long_after_masking")
+        raise ServiceError("too_long_after_masking", field)
     return masked
 
 
@@ -94,7 +86,7 @@ def _focus_areas_by_id(session: Session, ids: Iterable[int]) -> list[FocusArea]:
         return []
     found = list(session.scalars(select(FocusArea).where(FocusArea.id.in_(ids)).order_by(FocusArea.position)))
     if len(found) != len(ids):
-        raise DialogueError("focus_areas", "unknown_focus_area")
+        raise ServiceError("unknown_focus_area", "focus_areas")
     return found
 
 
@@ -134,7 +126,7 @@ _DIALOGUE_FIELDS = (
 
 def _dialogue_values(session: Session, data: DialogueInput) -> dict[str, object]:
     if session.get(Area, data.area_id) is None:
-        raise DialogueError("area_id", "unknown_area")
+        raise ServiceError("unknown_area", "area_id")
     walk = data.format == DialogueFormat.SAFETY_WALK
     return {
         "format": data.format,
@@ -165,7 +157,7 @@ def _tally_map(dialogue: Dialogue) -> dict[str, int]:
 def _set_tallies(dialogue: Dialogue, tallies: dict[tuple[str, str], int]) -> None:
     for (gender, band), count in tallies.items():
         if gender not in TALLY_GENDERS or band not in TALLY_BANDS or count < 0:
-            raise DialogueError("tallies", "invalid_tally")
+            raise ServiceError("invalid_tally", "tallies")
     wanted = {key: count for key, count in tallies.items() if count > 0}
     current = {(t.gender, t.age_band): t for t in dialogue.tallies}
     for key, tally in current.items():
@@ -252,13 +244,13 @@ _OBSERVATION_FIELDS = (
 
 def _observation_values(dialogue: Dialogue, data: ObservationInput) -> dict[str, object]:
     if (data.latitude is None) != (data.longitude is None):
-        raise DialogueError("longitude" if data.longitude is None else "latitude", "coordinates_paired")
+        raise ServiceError("coordinates_paired", "longitude" if data.longitude is None else "latitude")
     reason = _masked(data.decision_reason)
     if data.decision in {Decision.REJECTED, Decision.PARTLY} and not reason:
-        raise DialogueError("decision_reason", "reason_required")
+        raise ServiceError("reason_required", "decision_reason")
     text = _masked(data.text)
     if not text:
-        raise DialogueError("text", "required")
+        raise ServiceError("required", "text")
     return {
         "text": text,
         "kind": data.kind,
@@ -304,10 +296,10 @@ def change_status(session: Session, observation: Observation, status: str, *, re
                   actor: StaffUser) -> bool:
     """Move an observation to a new status, dated and signed; "not done" needs a reason."""
     if status not in {s.value for s in ObservationStatus}:
-        raise DialogueError("status", "unknown_status")
+        raise ServiceError("unknown_status", "status")
     reason = _masked(reason)
     if status == ObservationStatus.NOT_DONE and not reason:
-        raise DialogueError("reason", "reason_required")
+        raise ServiceError("reason_required", "reason")
     if status == observation.status and reason == observation.status_reason:
         return False
     observation.status_changes.append(StatusChange(

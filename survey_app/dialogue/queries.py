@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from analysis.bands import CHILD_BANDS, DEFAULT_AGE_BANDS
+from analysis.bands import DEFAULT_AGE_BANDS
 from survey_app.models import (
+    CHILD_TALLY_BANDS,
     Area,
     Dialogue,
     DialogueFormat,
@@ -23,8 +24,6 @@ from survey_app.models import (
 
 TALLY_GENDERS: tuple[str, ...] = tuple(g.value for g in TallyGender)
 TALLY_BANDS: tuple[str, ...] = ("under_12", *(band.label for band in DEFAULT_AGE_BANDS), "unknown")
-CHILD_TALLY_BANDS = frozenset({"under_12", *CHILD_BANDS})
-MAX_PER_WALK_GROUP = 20  # Socialstyrelsen: "Maximalt 20 personer" per walk group; a warning, never a block
 
 # Walk categories and the survey's problem items they correspond to (STANDARDS §4), so that the problem picture
 # can put what a walk saw beside what the survey measured for the same area.
@@ -54,25 +53,6 @@ def focus_areas(session: Session, *, active_only: bool = False) -> list[FocusAre
 
 def areas(session: Session) -> list[Area]:
     return list(session.scalars(select(Area).order_by(Area.name)))
-
-
-def participant_total(dialogue: Dialogue) -> int:
-    return sum(t.count for t in dialogue.tallies)
-
-
-def tally_table(dialogue: Dialogue) -> dict[tuple[str, str], int]:
-    return {(t.gender, t.age_band): t.count for t in dialogue.tallies}
-
-
-def children_took_part(dialogue: Dialogue) -> bool:
-    return any(t.age_band in CHILD_TALLY_BANDS and t.count > 0 for t in dialogue.tallies)
-
-
-def walk_group_too_large(dialogue: Dialogue) -> bool:
-    """A walk with more than 20 per group: Socialstyrelsen's maximum. Shown as a warning, never refused."""
-    if dialogue.format != DialogueFormat.SAFETY_WALK:
-        return False
-    return participant_total(dialogue) > MAX_PER_WALK_GROUP * max(1, dialogue.walk_groups)
 
 
 # --- finding ------------------------------------------------------------------------------------------------

@@ -17,27 +17,15 @@ from survey_app.dialogue.forms import (
     as_choices,
     tally_field_name,
 )
+from survey_app.dialogue.messages import DIALOGUE_MESSAGES
+from survey_app.errors import ServiceError
 from survey_app.extensions import db
-from survey_app.models import Dialogue, Observation, Role, StaffUser
+from survey_app.forms import show_service_error
+from survey_app.models import MAX_PER_WALK_GROUP, Dialogue, Observation, Role, StaffUser
 
 blueprint = Blueprint("dialogue", __name__, template_folder="templates", url_prefix="/dialoger")
 
 blueprint.add_app_template_filter(labels.field_label, "field_label")
-
-SERVICE_MESSAGES = {
-    "unknown_area": lambda: _("Choose one of the areas."),
-    "unknown_focus_area": lambda: _("Choose among the listed focus areas."),
-    "invalid_tally": lambda: _("Enter a whole number from 0 to 10000."),
-    "coordinates_paired": lambda: _("Enter both latitude and longitude, or neither."),
-    "reason_required": lambda: _("Give a reason."),
-    "required": lambda: _("This field is required."),
-    "unknown_status": lambda: _("Choose one of the options."),
-    "too_long_after_masking": lambda: _(
-        "The text is too long once personal details are removed. Shorten it, and leave out phone numbers, "
-        "personal identity numbers and e-mail addresses."
-    ),
-}
-
 
 def _actor() -> StaffUser:
     user = current_staff()
@@ -55,15 +43,6 @@ def _own(dialogue: Dialogue) -> None:
 def _may_edit(dialogue: Dialogue) -> bool:
     user = current_staff()
     return user is not None and user.role == Role.FACILITATOR and dialogue.created_by_id == user.id
-
-
-def _show_service_error(form: object, error: commands.DialogueError) -> None:
-    field = getattr(form, error.field, None)
-    message = SERVICE_MESSAGES.get(error.reason, SERVICE_MESSAGES["required"])()
-    if field is None:
-        flash(message, "error")
-        return
-    field.errors = [*field.errors, message]
 
 
 # --- filters and lists --------------------------------------------------------------------------------------
@@ -104,7 +83,7 @@ def index() -> tuple[str, int]:
     filters = _filters(form)
     dialogues = queries.find_dialogues(db.session, filters) if filters else []
     return render_template(
-        "dialogue/index.html", form=form, dialogues=dialogues, labels=labels, queries=queries,
+        "dialogue/index.html", form=form, dialogues=dialogues, labels=labels,
         query=_query_string(),
     ), (200 if filters else 400)
 
@@ -140,11 +119,10 @@ def _export(file_format: str) -> Response | tuple[str, int]:
     ]
     code_labels = {kind: labels.table(kind) for kind in ("format", "kind", "category", "responsible", "decision",
                                                           "status")}
-    # The rows are read before the commit, which expires the loaded observations (reading them afterwards would
-    # cost queries per row); the file itself is written while it is sent, chunk by chunk.
+    # The rows are read now, before the request commits (which expires the loaded observations: reading them
+    # afterwards would cost queries per row); the file itself is written while it is sent, chunk by chunk.
     rows = list(export.observation_rows(queries.find_observations(db.session, filters), code_labels))
     export.record_export(db.session, actor=_actor(), file_format=file_format, filters=filters, count=len(rows))
-    db.session.commit()
     chunks = export.observation_file(file_format, header, rows, title=_("Observations"))
     return Response(chunks, mimetype=export.FILE_FORMATS[file_format], headers=headers)
 
@@ -174,7 +152,7 @@ def _dialogue_form(dialogue: Dialogue | None = None) -> DialogueForm:
         form.area_id.data = str(dialogue.area_id)
         form.participation_level.data = str(dialogue.participation_level)
         form.focus_areas.data = [str(i) for i in sorted(chosen)]
-        for (gender, band), count in queries.tally_table(dialogue).items():
+        for (gender, band), count in dialogue.tally_table.items():
             form[tally_field_name(gender, band)].data = count
     return form
 
@@ -205,9 +183,9 @@ def _dialogue_input(form: DialogueForm) -> commands.DialogueInput:
 
 
 def _warn_if_walk_group_too_large(dialogue: Dialogue) -> None:
-    if queries.walk_group_too_large(dialogue):
+    if dialogue.walk_group_too_large:
         flash(_("More than %(n)s people per walking group. Socialstyrelsen recommends at most %(n)s; consider "
-                "splitting the walk into more groups.", n=queries.MAX_PER_WALK_GROUP), "warning")
+                "splitting the walk into more groups.", n=MAX_PER_WALK_GROUP), "warning")
 
 
 @blueprint.route("/ny", methods=["GET", "POST"])
@@ -218,11 +196,9 @@ def create() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             dialogue = commands.create_dialogue(db.session, _dialogue_input(form), actor=_actor())
-        except commands.DialogueError as error:
-            db.session.rollback()
-            _show_service_error(form, error)
+        except ServiceError as error:
+            show_service_error(form, error, DIALOGUE_MESSAGES)
         else:
-            db.session.commit()
             flash(_("The dialogue has been saved. Now add what was raised."), "success")
             _warn_if_walk_group_too_large(dialogue)
             return redirect(url_for("dialogue.observation_create", dialogue_id=dialogue.id))
@@ -238,11 +214,9 @@ def edit(dialogue_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             changed = commands.update_dialogue(db.session, dialogue, _dialogue_input(form), actor=_actor())
-        except commands.DialogueError as error:
-            db.session.rollback()
-            _show_service_error(form, error)
+        except ServiceError as error:
+            show_service_error(form, error, DIALOGUE_MESSAGES)
         else:
-            db.session.commit()
             flash(_("The changes have been saved.") if changed else _("Nothing was changed."), "success")
             _warn_if_walk_group_too_large(dialogue)
             return redirect(url_for("dialogue.detail", dialogue_id=dialogue.id))
@@ -252,9 +226,9 @@ def edit(dialogue_id: int) -> Response | tuple[str, int]:
 
 def _detail_context(dialogue: Dialogue) -> dict[str, object]:
     return {
-        "dialogue": dialogue, "labels": labels, "queries": queries, "today": today(),
-        "tallies": queries.tally_table(dialogue), "may_edit": _may_edit(dialogue),
-        "too_large": queries.walk_group_too_large(dialogue),
+        "dialogue": dialogue, "labels": labels, "today": today(), "tallies": dialogue.tally_table,
+        "may_edit": _may_edit(dialogue), "max_per_walk_group": MAX_PER_WALK_GROUP,
+        "tally_bands": queries.TALLY_BANDS,
     }
 
 
@@ -315,11 +289,9 @@ def observation_create(dialogue_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             commands.add_observation(db.session, dialogue, _observation_input(form), actor=_actor())
-        except commands.DialogueError as error:
-            db.session.rollback()
-            _show_service_error(form, error)
+        except ServiceError as error:
+            show_service_error(form, error, DIALOGUE_MESSAGES)
         else:
-            db.session.commit()
             flash(_("The observation has been saved."), "success")
             if request.form.get("next") == "another":
                 return redirect(url_for("dialogue.observation_create", dialogue_id=dialogue.id))
@@ -338,11 +310,9 @@ def observation_edit(observation_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             changed = commands.update_observation(db.session, observation, _observation_input(form), actor=_actor())
-        except commands.DialogueError as error:
-            db.session.rollback()
-            _show_service_error(form, error)
+        except ServiceError as error:
+            show_service_error(form, error, DIALOGUE_MESSAGES)
         else:
-            db.session.commit()
             flash(_("The changes have been saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("dialogue.detail", dialogue_id=dialogue.id, _anchor=f"obs-{observation.id}"))
     status = 400 if form.is_submitted() else 200
@@ -360,11 +330,9 @@ def observation_status(observation_id: int) -> Response | tuple[str, int]:
         try:
             changed = commands.change_status(db.session, observation, form.status.data, reason=form.reason.data,
                                              actor=_actor())
-        except commands.DialogueError as error:
-            db.session.rollback()
-            _show_service_error(form, error)
+        except ServiceError as error:
+            show_service_error(form, error, DIALOGUE_MESSAGES)
         else:
-            db.session.commit()
             flash(_("The status has been changed.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("dialogue.detail", dialogue_id=observation.dialogue_id,
                                     _anchor=f"obs-{observation.id}"))

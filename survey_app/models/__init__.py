@@ -6,6 +6,8 @@ the same complete schema.
 
 from survey_app.models.areas import Area, AreaPopulation, FocusArea
 from survey_app.models.dialogues import (
+    CHILD_TALLY_BANDS,
+    MAX_PER_WALK_GROUP,
     Decision,
     Dialogue,
     DialogueFormat,
@@ -37,6 +39,8 @@ from survey_app.models.surveys import (
 )
 
 __all__ = [
+    "CHILD_TALLY_BANDS",
+    "MAX_PER_WALK_GROUP",
     "Answer",
     "Area",
     "AreaPopulation",

@@ -23,9 +23,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from analysis.bands import CHILD_BANDS
 from survey_app.db import Base, enum_type, utcnow
 from survey_app.models.areas import Area, FocusArea
 from survey_app.models.staff import StaffUser
+
+CHILD_TALLY_BANDS = frozenset({"under_12", *CHILD_BANDS})
+MAX_PER_WALK_GROUP = 20  # Socialstyrelsen: "Maximalt 20 personer" per walk group; a warning, never a block
 
 
 class DialogueFormat(enum.StrEnum):
@@ -157,6 +161,25 @@ class Dialogue(Base):
     revisions: Mapped[list[DialogueRevision]] = relationship(
         back_populates="dialogue", cascade="all, delete-orphan", order_by="DialogueRevision.id"
     )
+
+    @property
+    def participant_total(self) -> int:
+        return sum(t.count for t in self.tallies)
+
+    @property
+    def tally_table(self) -> dict[tuple[str, str], int]:
+        return {(t.gender, t.age_band): t.count for t in self.tallies}
+
+    @property
+    def children_took_part(self) -> bool:
+        return any(t.age_band in CHILD_TALLY_BANDS and t.count > 0 for t in self.tallies)
+
+    @property
+    def walk_group_too_large(self) -> bool:
+        """A walk with more than 20 per group: Socialstyrelsen's maximum. Shown as a warning, never refused."""
+        if self.format != DialogueFormat.SAFETY_WALK:
+            return False
+        return self.participant_total > MAX_PER_WALK_GROUP * max(1, self.walk_groups)
 
 
 class ParticipantTally(Base):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from survey_app.dialogue import commands, queries
+from survey_app.dialogue import commands
 from survey_app.models import AuditEvent, Dialogue, DialogueRevision, Observation, StatusChange
 from tests.web.auth.helpers import log_in, make_area, make_dialogue, make_focus_areas, make_staff, token
 
@@ -51,10 +51,10 @@ def test_facilitator_records_a_safety_walk_with_tallies_and_masked_notes(client,
 
     dialogue = staff_db.scalars(select(Dialogue)).one()
     assert dialogue.created_by_id == facilitator.id
-    assert queries.tally_table(dialogue) == {
+    assert dialogue.tally_table == {
         ("woman", "25-44"): 6, ("man", "45-64"): 4, ("woman", "12-15"): 2, ("other_unknown", "unknown"): 1,
     }
-    assert queries.children_took_part(dialogue)
+    assert dialogue.children_took_part
     assert dialogue.notes == "Ring Kalle på [telefonnummer] om belysningen."
     assert dialogue.partners == ["housing_company", "police"]
     assert "Kalle" not in str(staff_db.scalars(select(AuditEvent.details)).all())
