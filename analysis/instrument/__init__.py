@@ -3,8 +3,7 @@
 A questionnaire version is a YAML file (format documented in ``questionnaires/README.md``). This package
 turns it into frozen dataclasses that both the web form factory and :mod:`analysis` consume, validates
 it (every problem, located by file, item code and field), and offers the small pure API the resident
-flow needs: skip logic (:func:`is_visible`, :func:`visible_items`) and server-side answer validation
-(:func:`validate_answer`).
+flow needs: skip logic (:class:`AnswerState`) and server-side answer validation (:func:`validate_answer`).
 
 Data columns are item codes (``unsafe_evening``, ``problem_litter``, ...); every grid row is its own
 item and its own column. Answers are option codes (strings), integers for number, age and birth-year
@@ -21,7 +20,7 @@ model
 conditions
     :class:`Condition`, an item's ``show_if``.
 answers
-    Skip logic (:func:`effective_answers`, :func:`visible_items` ...) and :func:`validate_answer`.
+    :class:`AnswerState` (skip logic over one respondent's answers) and :func:`validate_answer`.
 parser
     :func:`load_instrument` and the other loaders; ``parse_items``, ``parse_measures`` and
     ``parse_texts`` hold its parts.
@@ -33,16 +32,7 @@ References
 Trygg ``STANDARDS.md`` §2 (item bank, scales) and §3 (measures).
 """
 
-from analysis.instrument.answers import (
-    ERROR_CODES,
-    effective_answers,
-    is_page_shown,
-    is_visible,
-    respondent_age,
-    validate_answer,
-    visible_items,
-    visible_questions,
-)
+from analysis.instrument.answers import ERROR_CODES, AnswerState, validate_answer
 from analysis.instrument.conditions import Condition
 from analysis.instrument.errors import InstrumentError, InstrumentProblem
 from analysis.instrument.model import (
@@ -73,6 +63,7 @@ __all__ = [
     "FORMAT_VERSION",
     "GENDER_CODES",
     "SOURCE_LANGUAGE",
+    "AnswerState",
     "Condition",
     "FrozenMap",
     "Instrument",
@@ -86,16 +77,10 @@ __all__ = [
     "Option",
     "Page",
     "default_directory",
-    "effective_answers",
-    "is_page_shown",
-    "is_visible",
     "load_directory",
     "load_instrument",
     "loads_instrument",
-    "respondent_age",
     "validate_answer",
     "validate_bytes",
     "validate_file",
-    "visible_items",
-    "visible_questions",
 ]

@@ -1,4 +1,4 @@
-"""A respondent's answers: skip logic (:func:`effective_answers`, :func:`visible_items` ...) and validation.
+"""A respondent's answers: skip logic (:class:`AnswerState`) and answer validation (:func:`validate_answer`).
 
 Answers map item codes to values: option codes (strings), integers for number, age and birth-year
 items, tuples of codes for multiple choice and masked text for free text. Errors of
@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from analysis.instrument.model import MAX_FREE_TEXT, Instrument, Item, ItemType, Page
+from analysis.instrument.model import MAX_FREE_TEXT, FrozenMap, Instrument, Item, ItemType
 
 #: The stable error codes :func:`validate_answer` returns (the web layer maps them to messages).
 ERROR_CODES: Final = frozenset({
@@ -35,87 +35,123 @@ _MAX_NUMBER_DIGITS: Final = 12
 _MAX_CHOICE_VALUES: Final = 200
 
 
-def is_visible(item: Item, answers: Mapping[str, object]) -> bool:
-    """Whether ``item`` is shown, given answers to earlier items.
+class AnswerState:
+    """One respondent's answers with the skip logic applied, every condition evaluated once.
 
-    ``answers`` maps item codes to answers. Pass :func:`effective_answers` (or use
-    :func:`visible_items`) so that answers left over from an item that is now hidden do not count.
+    Build it once per set of answers (a web request, a stored response) and ask it what the flow
+    needs: the answers that count, the items and fields of a page, the pages shown, the age.
+
+    Parameters
+    ----------
+    instrument : Instrument
+        A loaded instrument.
+    answers : Mapping[str, object]
+        Item code -> answer, as kept in a draft or delivered by a form; unknown codes are ignored.
+
+    Notes
+    -----
+    An item is visible when it has no ``show_if`` or its condition holds on the answers that count.
+    An answer counts when its item is answerable and visible, so an answer left over from an item
+    that is now hidden (the respondent went back and changed ``victim_assault`` to ``no``) is dropped,
+    and chains of conditions resolve. The items are visited once, in questionnaire order, and each
+    condition is evaluated on the answers kept so far: that equals evaluating it on all of them,
+    because a condition may only read items of earlier pages (the parser rejects anything else).
+
+    A grid is shown when at least one of its rows is visible; a page is shown when it has a visible
+    question, or, for a page of information blocks only, a visible block.
     """
-    return item.show_if is None or item.show_if.evaluate(answers)
 
+    __slots__ = ("_answers", "_instrument", "_items", "_questions", "_shown_pages", "_visible")
 
-def effective_answers(instrument: Instrument, answers: Mapping[str, object]) -> dict[str, object]:
-    """The answers that count: known answerable items that are visible, in questionnaire order.
+    def __init__(self, instrument: Instrument, answers: Mapping[str, object]) -> None:
+        kept: dict[str, object] = {}
+        visible: set[str] = set()
 
-    An answer to an item whose ``show_if`` is false (for example after the respondent went back and
-    changed ``victim_assault`` to ``no``) is dropped, and so are unknown keys; conditions are
-    evaluated on the answers kept so far, so chains of conditions resolve correctly.
-    """
-    kept: dict[str, object] = {}
-    for item in instrument.questions:
-        if item.code in answers and is_visible(item, kept):
-            kept[item.code] = answers[item.code]
-    return kept
+        def visit(item: Item) -> bool:
+            shown = item.show_if is None or item.show_if.evaluate(kept)
+            if shown:
+                visible.add(item.code)
+                if item.is_answerable and item.code in answers:
+                    kept[item.code] = answers[item.code]
+            return shown
 
+        page_items: list[tuple[Item, ...]] = []
+        page_questions: list[tuple[Item, ...]] = []
+        for page in instrument.pages:
+            items: list[Item] = []
+            questions: list[Item] = []
+            for item in page.items:
+                shown = visit(item)
+                rows = [row for row in item.rows if visit(row)]
+                if not shown or (item.type == ItemType.GRID and not rows):
+                    continue
+                items.append(item)
+                if item.type == ItemType.GRID:
+                    questions.extend(rows)
+                elif item.is_answerable:
+                    questions.append(item)
+            page_items.append(tuple(items))
+            page_questions.append(tuple(questions))
+        self._instrument = instrument
+        self._answers: Mapping[str, object] = FrozenMap(kept)
+        self._visible = frozenset(visible)
+        self._items = tuple(page_items)
+        self._questions = tuple(page_questions)
+        self._shown_pages = tuple(
+            index for index, page in enumerate(instrument.pages)
+            if (page_items[index] if all(item.type == ItemType.INFO for item in page.items) else page_questions[index])
+        )
 
-def _page(instrument: Instrument, page_index: int) -> Page:
-    if not 0 <= page_index < len(instrument.pages):
-        raise IndexError(f"page index {page_index} out of range 0..{len(instrument.pages) - 1}")
-    return instrument.pages[page_index]
+    @property
+    def instrument(self) -> Instrument:
+        return self._instrument
 
+    @property
+    def answers(self) -> Mapping[str, object]:
+        """The answers that count: answerable, visible items only, in questionnaire order."""
+        return self._answers
 
-def visible_items(instrument: Instrument, answers: Mapping[str, object], page_index: int) -> tuple[Item, ...]:
-    """The items of page ``page_index`` to show, in order (IndexError for a page that does not exist).
+    @property
+    def shown_pages(self) -> tuple[int, ...]:
+        """Indexes of the pages the flow shows (skip logic can hide whole pages)."""
+        return self._shown_pages
 
-    A grid is returned when at least one of its rows is visible; render each row with
-    ``is_visible(row, effective_answers(...))`` or use :func:`visible_questions`.
-    """
-    page = _page(instrument, page_index)
-    kept = effective_answers(instrument, answers)
-    shown = []
-    for item in page.items:
-        if not is_visible(item, kept):
-            continue
-        if item.type == ItemType.GRID and not any(is_visible(row, kept) for row in item.rows):
-            continue
-        shown.append(item)
-    return tuple(shown)
+    def is_visible(self, item: Item) -> bool:
+        """Whether ``item`` (a question, grid row, grid or information block) is shown."""
+        return item.code in self._visible
 
+    def visible_items(self, page_index: int) -> tuple[Item, ...]:
+        """The items of page ``page_index`` to show, in order; a grid is one item.
 
-def visible_questions(instrument: Instrument, answers: Mapping[str, object],
-                      page_index: int) -> tuple[Item, ...]:
-    """The answerable items (grid rows expanded) shown on page ``page_index``: the fields to read."""
-    kept = effective_answers(instrument, answers)
-    out = []
-    for item in visible_items(instrument, answers, page_index):
-        if item.type == ItemType.GRID:
-            out.extend(row for row in item.rows if is_visible(row, kept))
-        elif item.is_answerable:
-            out.append(item)
-    return tuple(out)
+        Raises IndexError for a page that does not exist. Show a grid's rows that
+        :meth:`is_visible` admits, or use :meth:`visible_questions`.
+        """
+        return self._items[self._check(page_index)]
 
+    def visible_questions(self, page_index: int) -> tuple[Item, ...]:
+        """The answerable items (grid rows expanded) shown on page ``page_index``: the fields to read."""
+        return self._questions[self._check(page_index)]
 
-def is_page_shown(instrument: Instrument, answers: Mapping[str, object], page_index: int) -> bool:
-    """Whether the flow shows page ``page_index``: it has a visible question, or it is an info-only page."""
-    page = _page(instrument, page_index)
-    if all(item.type == ItemType.INFO for item in page.items):
-        return bool(visible_items(instrument, answers, page_index))
-    return bool(visible_questions(instrument, answers, page_index))
+    def is_page_shown(self, page_index: int) -> bool:
+        """Whether the flow shows page ``page_index``."""
+        return self._check(page_index) in self._shown_pages
 
+    def respondent_age(self, *, reference_year: int) -> int | None:
+        """Age from an ``age`` answer or a ``birth_year`` answer (age = reference year − birth year)."""
+        for item in self._instrument.questions:
+            value = self._answers.get(item.code)
+            if not isinstance(value, int) or isinstance(value, bool):
+                continue
+            if item.type == ItemType.AGE:
+                return value
+            if item.type == ItemType.BIRTH_YEAR:
+                return reference_year - value
+        return None
 
-def respondent_age(instrument: Instrument, answers: Mapping[str, object], *,
-                   reference_year: int) -> int | None:
-    """Age from an ``age`` answer or a ``birth_year`` answer (age = reference year − birth year)."""
-    for item in instrument.questions:
-        value = answers.get(item.code)
-        if not isinstance(value, int) or isinstance(value, bool):
-            continue
-        if item.type == ItemType.AGE:
-            return value
-        if item.type == ItemType.BIRTH_YEAR:
-            return reference_year - value
-    return None
-
+    def _check(self, page_index: int) -> int:
+        if not 0 <= page_index < len(self._items):
+            raise IndexError(f"page index {page_index} out of range 0..{len(self._items) - 1}")
+        return page_index
 
 
 def validate_answer(item: Item, raw_value: object, *, areas: Sequence[str] | None = None,

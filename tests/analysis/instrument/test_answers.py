@@ -1,4 +1,4 @@
-"""Skip logic and answer validation."""
+"""Skip logic (AnswerState) and answer validation."""
 
 from __future__ import annotations
 
@@ -10,35 +10,31 @@ from hypothesis import strategies as st
 
 from analysis.instrument import (
     ERROR_CODES,
+    AnswerState,
     Condition,
     Instrument,
     Item,
     ItemType,
-    effective_answers,
-    is_page_shown,
-    is_visible,
     load_instrument,
-    respondent_age,
     validate_answer,
-    visible_items,
-    visible_questions,
 )
-from tests.analysis.instrument import FIXTURES, YOUTH
+from tests.analysis.instrument import FIXTURES, SHIPPED, YOUTH
 
 # --- skip logic ----------------------------------------------------------------------------------------
 
 def test_show_if_on_earlier_answers(minimal: Instrument) -> None:
     reported = minimal.item("reported")
-    assert not is_visible(reported, {})
-    assert not is_visible(reported, {"victim": "no"})
-    assert is_visible(reported, {"victim": "yes"})
+    assert not AnswerState(minimal, {}).is_visible(reported)
+    assert not AnswerState(minimal, {"victim": "no"}).is_visible(reported)
+    assert AnswerState(minimal, {"victim": "yes"}).is_visible(reported)
     followup = minimal.item("followup")
-    assert is_visible(followup, {"victim": "yes", "reported": "no"})
+    assert AnswerState(minimal, {"victim": "yes", "reported": "no"}).is_visible(followup)
     # A stale answer to an item that is now hidden does not count.
     stale = {"victim": "no", "reported": "no"}
-    assert is_visible(followup, stale)
-    assert not is_visible(followup, effective_answers(minimal, stale))
-    assert effective_answers(minimal, {"victim": "no", "reported": "no", "junk": 1}) == {"victim": "no"}
+    assert followup.show_if is not None
+    assert followup.show_if.evaluate(stale)
+    assert not AnswerState(minimal, stale).is_visible(followup)
+    assert AnswerState(minimal, {"victim": "no", "reported": "no", "junk": 1}).answers == {"victim": "no"}
 
 
 def test_condition_operators() -> None:
@@ -70,43 +66,139 @@ def test_condition_operators() -> None:
 
 def test_multiple_choice_conditions_and_grid_rows(minimal: Instrument) -> None:
     second = 1
-    codes = [i.code for i in visible_items(minimal, {}, second)]
+    codes = [i.code for i in AnswerState(minimal, {}).visible_items(second)]
     assert "problems" not in codes
     assert "reported" not in codes
     assert "count" in codes
     walk = {"transport": ("walk",)}
-    assert [q.code for q in visible_questions(minimal, walk, second)][:1] == ["problem_a"]
-    assert "problem_b" not in [q.code for q in visible_questions(minimal, walk, second)]
+    assert [q.code for q in AnswerState(minimal, walk).visible_questions(second)][:1] == ["problem_a"]
+    assert "problem_b" not in [q.code for q in AnswerState(minimal, walk).visible_questions(second)]
     both = {"transport": ["walk", "bike"], "victim": "yes"}
-    shown = [q.code for q in visible_questions(minimal, both, second)]
+    shown = [q.code for q in AnswerState(minimal, both).visible_questions(second)]
     assert shown[:3] == ["reported", "problem_a", "problem_b"]
 
 
 def test_pages_without_visible_questions_are_skipped(minimal: Instrument, adult: Instrument) -> None:
-    assert is_page_shown(minimal, {}, 0)
-    assert not is_page_shown(minimal, {}, 2)
-    assert not is_page_shown(minimal, {"victim": "yes", "reported": "yes"}, 2)
-    assert is_page_shown(minimal, {"victim": "yes", "reported": "no"}, 2)
+    assert AnswerState(minimal, {}).is_page_shown(0)
+    assert not AnswerState(minimal, {}).is_page_shown(2)
+    assert not AnswerState(minimal, {"victim": "yes", "reported": "yes"}).is_page_shown(2)
+    assert AnswerState(minimal, {"victim": "yes", "reported": "no"}).is_page_shown(2)
+    assert AnswerState(minimal, {"victim": "yes", "reported": "no"}).shown_pages == (0, 1, 2)
     reported_page = adult.item("reported_assault").page_index
-    assert not is_page_shown(adult, {}, reported_page)
-    assert is_page_shown(adult, {"victim_bicycle_theft": "yes"}, reported_page)
-    rows = visible_questions(adult, {"victim_bicycle_theft": "yes"}, reported_page)
+    assert not AnswerState(adult, {}).is_page_shown(reported_page)
+    assert reported_page not in AnswerState(adult, {}).shown_pages
+    assert AnswerState(adult, {"victim_bicycle_theft": "yes"}).is_page_shown(reported_page)
+    rows = AnswerState(adult, {"victim_bicycle_theft": "yes"}).visible_questions(reported_page)
     assert [r.code for r in rows] == ["reported_bicycle_theft"]
     more_places = adult.item("unsafe_place_area_2").page_index
-    assert not is_page_shown(adult, {}, more_places)
-    assert is_page_shown(adult, {"unsafe_place_text_1": "Parken"}, more_places)
+    assert not AnswerState(adult, {}).is_page_shown(more_places)
+    assert AnswerState(adult, {"unsafe_place_text_1": "Parken"}).is_page_shown(more_places)
 
 
 def test_page_index_out_of_range_raises(minimal: Instrument) -> None:
+    state = AnswerState(minimal, {})
     for index in (-1, 3):
         with pytest.raises(IndexError):
-            visible_items(minimal, {}, index)
+            state.visible_items(index)
+        with pytest.raises(IndexError):
+            state.visible_questions(index)
+        with pytest.raises(IndexError):
+            state.is_page_shown(index)
 
 
 def test_respondent_age(minimal: Instrument) -> None:
-    assert respondent_age(minimal, {"age": 14}, reference_year=2026) == 14
-    assert respondent_age(minimal, {"birth_year": 1990}, reference_year=2026) == 36
-    assert respondent_age(minimal, {}, reference_year=2026) is None
+    assert AnswerState(minimal, {"age": 14}).respondent_age(reference_year=2026) == 14
+    assert AnswerState(minimal, {"birth_year": 1990}).respondent_age(reference_year=2026) == 36
+    assert AnswerState(minimal, {}).respondent_age(reference_year=2026) is None
+
+
+def _by_the_rules(instrument: Instrument, answers: dict[str, object]) -> tuple[dict[str, object], set[str]]:
+    """The answers that count and the visible item codes, worked out naively from the format's rules."""
+    kept: dict[str, object] = {}
+    for item in instrument.questions:  # in questionnaire order, so chains of conditions resolve
+        if item.code in answers and (item.show_if is None or item.show_if.evaluate(kept)):
+            kept[item.code] = answers[item.code]
+    everything = [it for page in instrument.pages for item in page for it in (item, *item.rows)]
+    visible = {it.code for it in everything if it.show_if is None or it.show_if.evaluate(kept)}
+    return kept, visible
+
+
+_INSTRUMENTS = [load_instrument(path) for path in (*SHIPPED, FIXTURES / "minimal-v1.yaml")]
+
+
+@st.composite
+def _respondents(draw: st.DrawFn) -> tuple[Instrument, dict[str, object]]:
+    instrument = draw(st.sampled_from(_INSTRUMENTS))
+    answers: dict[str, object] = {}
+    everything = [it for page in instrument.pages for item in page for it in (item, *item.rows)]
+    for item in everything:  # information blocks and grid headings too: an answer to them never counts
+        if draw(st.booleans()):
+            codes = list(item.codes) or ["3", "Parken"]
+            answers[item.code] = draw(st.sampled_from([*codes, "", None, 14, 1990])
+                                      | st.lists(st.sampled_from(codes), max_size=3))
+    if draw(st.booleans()):
+        answers["not_an_item"] = "yes"
+    return instrument, answers
+
+
+@settings(max_examples=150, deadline=None)
+@given(respondent=_respondents())
+def test_answer_state_follows_the_rules(respondent: tuple[Instrument, dict[str, object]]) -> None:
+    instrument, answers = respondent
+    state = AnswerState(instrument, answers)
+    kept, visible = _by_the_rules(instrument, answers)
+    assert list(state.answers.items()) == list(kept.items())
+    for page in instrument.pages:
+        for item in page:
+            for it in (item, *item.rows):
+                assert state.is_visible(it) == (it.code in visible), it.code
+        shown = [item for item in page if item.code in visible
+                 and (item.type != ItemType.GRID or any(row.code in visible for row in item.rows))]
+        questions = [q for item in shown for q in (item.rows or (item,)) if q.is_answerable and q.code in visible]
+        assert state.visible_items(page.index) == tuple(shown)
+        assert state.visible_questions(page.index) == tuple(questions)
+        info_only = all(item.type == ItemType.INFO for item in page)
+        assert state.is_page_shown(page.index) == bool(shown if info_only else questions)
+        assert (page.index in state.shown_pages) == state.is_page_shown(page.index)
+    ages = [value if item.type == ItemType.AGE else 2026 - value for item in instrument.questions
+            if item.type in {ItemType.AGE, ItemType.BIRTH_YEAR}
+            and isinstance(value := kept.get(item.code), int) and not isinstance(value, bool)]
+    assert state.respondent_age(reference_year=2026) == (ages[0] if ages else None)
+
+
+def _size(condition: Condition) -> int:
+    return 1 + sum(_size(clause) for clause in condition.clauses)
+
+
+def test_answer_state_evaluates_each_condition_once(adult: Instrument, monkeypatch: pytest.MonkeyPatch) -> None:
+    evaluated: list[Condition] = []
+    evaluate = Condition.evaluate
+
+    def counting(self: Condition, answers: object) -> bool:
+        evaluated.append(self)
+        return evaluate(self, answers)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Condition, "evaluate", counting)
+    conditional = [it for page in adult.pages for item in page for it in (item, *item.rows) if it.show_if]
+    state = AnswerState(adult, {"victim_assault": "yes", "victim_bicycle_theft": "no", "unsafe_place_text_1": "Parken"})
+    assert 0 < len(evaluated) <= sum(_size(it.show_if) for it in conditional if it.show_if)
+    built = len(evaluated)
+    for index in range(len(adult.pages)):
+        state.visible_items(index)
+        state.visible_questions(index)
+        state.is_page_shown(index)
+    assert state.shown_pages
+    assert state.respondent_age(reference_year=2026) is None
+    assert len(evaluated) == built  # asking costs nothing more
+
+
+def test_answer_state_answers_cannot_be_changed(minimal: Instrument) -> None:
+    answers = {"victim": "yes"}
+    state = AnswerState(minimal, answers)
+    answers["victim"] = "no"
+    assert state.answers == {"victim": "yes"}
+    with pytest.raises(TypeError):
+        state.answers["victim"] = "no"  # type: ignore[index]
 
 
 # --- answer validation ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.instrument import Instrument, ItemType, is_visible, load_directory, load_instrument, validate_file
+from analysis.instrument import AnswerState, Instrument, ItemType, load_directory, load_instrument, validate_file
 from tests.analysis.instrument import ADULT, QUESTIONNAIRES, SHIPPED
 
 # STANDARDS.md §2.1/§2.2, verified (Stockholmsenkäten F100): must stay verbatim.
@@ -141,9 +141,9 @@ def test_reported_items_follow_victim_yes(path: Path) -> None:
         item = instrument.item(code)
         assert item.show_if is not None
         assert item.show_if.items == (f"victim_{crime}",)
-        assert not is_visible(item, {})
-        assert not is_visible(item, {f"victim_{crime}": "no"})
-        assert is_visible(item, {f"victim_{crime}": "yes"})
+        assert not AnswerState(instrument, {}).is_visible(item)
+        assert not AnswerState(instrument, {f"victim_{crime}": "no"}).is_visible(item)
+        assert AnswerState(instrument, {f"victim_{crime}": "yes"}).is_visible(item)
         assert instrument.item(f"victim_{crime}").page_index < item.page_index
 
 
