@@ -107,10 +107,6 @@ class Language:
     status: str
     complete: bool
 
-    @property
-    def needs_review(self) -> bool:
-        return self.status == "needs_review"
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Option:
@@ -215,31 +211,6 @@ class Item:
         """The option codes in display order (fixed options only for area items)."""
         return tuple(o.code for o in self.options)
 
-    @property
-    def languages(self) -> tuple[str, ...]:
-        """Languages this item has texts in."""
-        return tuple(self.texts)
-
-    def text_for(self, lang: str) -> ItemTexts:
-        """The texts in ``lang``, falling back to Swedish for a language the item lacks."""
-        return self.texts.get(lang) or self.texts[SOURCE_LANGUAGE]
-
-    def question(self, lang: str) -> str:
-        """Question text (or information text) in ``lang``, falling back to Swedish."""
-        return self.text_for(lang).question
-
-    def help_text(self, lang: str) -> str | None:
-        """Help text in ``lang``, falling back to Swedish; None when the item has none."""
-        return self.text_for(lang).help
-
-    def choices(self, lang: str) -> tuple[tuple[str, str], ...]:
-        """``(code, label)`` pairs in display order, labels in ``lang`` (Swedish fallback)."""
-        return tuple((o.code, o.label(lang)) for o in self.options)
-
-    def needs_review(self, lang: str) -> bool:
-        """True when this item's texts in ``lang`` are drafts that a translator must review."""
-        return lang in self.review_languages
-
     def year_range(self, reference_year: int) -> tuple[int, int] | None:
         """Birth-year items: the inclusive range of accepted years for ``reference_year``."""
         if self.type != ItemType.BIRTH_YEAR or self.min_age is None or self.max_age is None:
@@ -264,10 +235,6 @@ class Page:
 
     def __getitem__(self, index: int) -> Item:
         return self.items[index]
-
-    def title_for(self, lang: str) -> str | None:
-        """Page title in ``lang`` (Swedish fallback); None when the page has no title."""
-        return self.title.get(lang) or self.title.get(SOURCE_LANGUAGE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
