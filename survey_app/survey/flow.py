@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from analysis.instrument import Instrument, is_page_shown
 from survey_app.errors import ServiceError
 from survey_app.models import Survey, SurveyDraft
 from survey_app.survey.questionnaires import instrument_of
@@ -79,11 +78,6 @@ def save_answers(draft: SurveyDraft, answers: Mapping[str, object], *, page: int
             merged[code] = list(value) if isinstance(value, tuple) else value
     draft.answers = merged  # a new dict, so the JSON column is seen as changed
     draft.page = page
-
-
-def shown_pages(instrument: Instrument, answers: Mapping[str, object]) -> list[int]:
-    """Indexes of the pages the resident sees, given the answers so far (skip logic can hide whole pages)."""
-    return [index for index in range(len(instrument.pages)) if is_page_shown(instrument, answers, index)]
 
 
 def new_resume_code(draft: SurveyDraft) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from analysis.instrument import Instrument, Item, ItemType, effective_answers, validate_answer, visible_questions
+from analysis.instrument import AnswerState, Instrument, Item, ItemType, validate_answer
 from survey_app.pii import mask_personal_data
 
 ERROR_MESSAGES = {
@@ -74,7 +74,7 @@ def read_page(
         for question in (item.rows or (item,)):
             if question.field_name in form:
                 candidate[question.code] = form.getlist(question.field_name)
-    for item in visible_questions(instrument, effective_answers(instrument, candidate), page_index):
+    for item in AnswerState(instrument, candidate).visible_questions(page_index):
         raw: object = form.getlist(item.field_name)
         value, error = validate_answer(item, raw, areas=areas, reference_year=today.year)
         if error is None and item.type == ItemType.FREE_TEXT and isinstance(value, str):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from analysis.instrument import SOURCE_LANGUAGE, Instrument, Item, ItemType, effective_answers, visible_questions
+from analysis.instrument import SOURCE_LANGUAGE, AnswerState, Instrument, Item, ItemType
 from survey_app.i18n import text_direction
 
 
@@ -99,19 +99,18 @@ class SummaryPage:
     rows: list[SummaryRow]
 
 
-def summary_rows(
-    instrument: Instrument, answers: Mapping[str, object], language: str, areas: Mapping[str, str]
-) -> list[SummaryPage]:
-    """Every shown page with its questions and the answers given (blank ones too, so they can be filled in)."""
-    kept = effective_answers(instrument, answers)
+def summary_rows(state: AnswerState, language: str, areas: Mapping[str, str]) -> list[SummaryPage]:
+    """Every page with a shown question, its questions and the answers that count (blank ones too, to fill in)."""
     pages = []
-    for index in range(len(instrument.pages)):
-        questions = visible_questions(instrument, kept, index)
+    for index in range(len(state.instrument.pages)):
+        questions = state.visible_questions(index)
         if not questions:
             continue
         rows = [
-            SummaryRow(item, question_text(item, language), answer_text(item, kept.get(item.code), language, areas))
+            SummaryRow(
+                item, question_text(item, language), answer_text(item, state.answers.get(item.code), language, areas)
+            )
             for item in questions
         ]
-        pages.append(SummaryPage(index + 1, page_title(instrument, index, language), rows))
+        pages.append(SummaryPage(index + 1, page_title(state.instrument, index, language), rows))
     return pages

@@ -11,7 +11,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from analysis.bands import age_band
-from analysis.instrument import Instrument, ItemType, effective_answers, respondent_age
+from analysis.instrument import AnswerState, Instrument, ItemType
 from survey_app.models import Answer, Channel, Response, Survey
 
 
@@ -42,14 +42,15 @@ def _answer_rows(instrument: Instrument, answers: Mapping[str, object]) -> list[
     return rows
 
 
-def _background(instrument: Instrument, answers: Mapping[str, object], year: int) -> dict[str, str | None]:
+def _background(state: AnswerState, year: int) -> dict[str, str | None]:
+    answers = state.answers
     background: dict[str, str | None] = {"area_code": None, "gender": None}
-    for item in instrument.questions:
+    for item in state.instrument.questions:
         if item.type == ItemType.AREA and item.code == "area":
             background["area_code"] = answers.get(item.code)  # type: ignore[assignment]
         elif item.type == ItemType.GENDER and background["gender"] is None:
             background["gender"] = answers.get(item.code)  # type: ignore[assignment]
-    background["age_band"] = age_band(respondent_age(instrument, answers, reference_year=year))
+    background["age_band"] = age_band(state.respondent_age(reference_year=year))
     return background
 
 
@@ -63,17 +64,17 @@ def store_responses(
     responses = []
     answer_sets = []
     for entry in random.sample(list(submitted), len(submitted)):  # a batch is stored in no telling order
-        kept = effective_answers(instrument, entry.answers)
+        state = AnswerState(instrument, entry.answers)
         responses.append(
             Response(
                 survey_id=survey.id,
                 submitted_on=entry.submitted_on,
                 language=entry.language,
                 channel=entry.channel,
-                **_background(instrument, kept, entry.submitted_on.year),
+                **_background(state, entry.submitted_on.year),
             )
         )
-        answer_sets.append(_answer_rows(instrument, kept))
+        answer_sets.append(_answer_rows(instrument, state.answers))
     session.add_all(responses)
     session.flush()
     rows = [

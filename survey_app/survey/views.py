@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from analysis.instrument import Instrument, effective_answers, visible_items, visible_questions
+from analysis.instrument import AnswerState
 from survey_app.db import today
 from survey_app.errors import ServiceError
 from survey_app.extensions import db, keep_changes
@@ -136,9 +136,8 @@ def _no_draft(survey: Survey, draft: SurveyDraft | None = None) -> WerkzeugRespo
     return redirect(url_for("survey.landing", slug=survey.slug, expired=1))
 
 
-def _page_context(survey: Survey, instrument: Instrument, draft: SurveyDraft) -> dict[str, Any]:
-    pages = flow.shown_pages(instrument, draft.answers)
-    return {"survey": survey, "instrument": instrument, "draft": draft, "pages": pages}
+def _page_context(survey: Survey, draft: SurveyDraft, state: AnswerState) -> dict[str, Any]:
+    return {"survey": survey, "instrument": state.instrument, "draft": draft, "pages": list(state.shown_pages)}
 
 
 # --- the flow ----------------------------------------------------------------------------------------------
@@ -182,7 +181,7 @@ def begin(survey: Survey) -> ResponseReturnValue:
             code_error=_flow_message(error.reason), code_value=(request.form.get("code") or "")[:64],
         ), status
     _remember_draft(survey, started.token)
-    first = flow.shown_pages(instrument_of(survey.questionnaire), {})[0]
+    first = AnswerState(instrument_of(survey.questionnaire), {}).shown_pages[0]
     return redirect(url_for("survey.page", slug=survey.slug, number=first + 1))
 
 
@@ -196,7 +195,6 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
     page_index = number - 1
     if not 0 <= page_index < len(instrument.pages):
         abort(404)
-    context = _page_context(survey, instrument, draft)
     errors: dict[str, str] = {}
     raw: dict[str, object] = {}
     if request.method == "POST":
@@ -214,7 +212,8 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
         if action == "save":
             code = flow.new_resume_code(draft)
             return render_template("survey/saved.html", survey=survey, code=code, number=number)
-        pages = flow.shown_pages(instrument, draft.answers)
+        state = AnswerState(instrument, draft.answers)
+        pages = state.shown_pages
         if action == "back":
             earlier = [p for p in pages if p < page_index]
             if earlier:
@@ -226,18 +225,21 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
                 return redirect(url_for("survey.page", slug=survey.slug, number=later[0] + 1))
             return redirect(url_for("survey.summary", slug=survey.slug))
         keep_changes()  # the page answers 400, but the valid answers on it are kept: nothing is lost
+        # The page is shown again with what was typed (`raw`); that cannot change which of its items are visible,
+        # since a condition only reads answers from earlier pages.
         errors, raw = result.errors, result.raw
-        context = _page_context(survey, instrument, draft)
-    elif page_index not in context["pages"]:
-        # A page skip logic now hides (for example after going back and changing an answer): go to the next shown one.
-        later = [p for p in context["pages"] if p > page_index]
-        target = url_for("survey.page", slug=survey.slug, number=later[0] + 1) if later else url_for(
-            "survey.summary", slug=survey.slug)
-        return redirect(target)
-    answers = effective_answers(instrument, {**draft.answers, **raw})
+    else:
+        state = AnswerState(instrument, draft.answers)
+        if page_index not in state.shown_pages:
+            # A page skip logic now hides (for example after going back and changing an answer): go to the next one.
+            later = [p for p in state.shown_pages if p > page_index]
+            target = url_for("survey.page", slug=survey.slug, number=later[0] + 1) if later else url_for(
+                "survey.summary", slug=survey.slug)
+            return redirect(target)
     return render_template(
-        "survey/page.html", **context, page_index=page_index, items=visible_items(instrument, answers, page_index),
-        visible_codes={item.code for item in visible_questions(instrument, answers, page_index)},
+        "survey/page.html", **_page_context(survey, draft, state), page_index=page_index,
+        items=state.visible_items(page_index),
+        visible_codes={item.code for item in state.visible_questions(page_index)},
         answers={**draft.answers, **raw}, errors=errors, language=draft.language,
         area_names={area.code: area.name for area in survey.areas},
     ), 400 if errors else 200
@@ -249,9 +251,9 @@ def summary(survey: Survey) -> ResponseReturnValue:
     draft = _current_draft(survey)
     if draft is None or draft.submitted:
         return _no_draft(survey, draft)
-    instrument = instrument_of(survey.questionnaire)
-    rows = summary_rows(instrument, draft.answers, draft.language, {a.code: a.name for a in survey.areas})
-    return render_template("survey/summary.html", **_page_context(survey, instrument, draft), rows=rows,
+    state = AnswerState(instrument_of(survey.questionnaire), draft.answers)
+    rows = summary_rows(state, draft.language, {a.code: a.name for a in survey.areas})
+    return render_template("survey/summary.html", **_page_context(survey, draft, state), rows=rows,
                            language=draft.language)
 
 
@@ -287,7 +289,7 @@ def resume(survey: Survey) -> ResponseReturnValue:
         else:
             _remember_draft(survey, started.token)
             g.survey_language = started.draft.language
-            pages = flow.shown_pages(instrument_of(survey.questionnaire), started.draft.answers)
+            pages = AnswerState(instrument_of(survey.questionnaire), started.draft.answers).shown_pages
             target = started.draft.page if started.draft.page in pages else pages[0]
             return redirect(url_for("survey.page", slug=survey.slug, number=target + 1))
     return render_template("survey/resume.html", survey=survey, error=error), 400 if error else 200

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, inspect, select
 
+from analysis.instrument import AnswerState
 from survey_app.extensions import db
 from survey_app.models import Answer, Response, SurveyDraft, SurveyStatus
 from tests.web.survey.conftest import ADULT, YOUTH, csrf_of, first_option
@@ -138,6 +139,32 @@ def test_a_page_hidden_by_skip_logic_is_skipped(make_wave, resident) -> None:
     response = walker.post_page("/enkat/trygghet-2026/sida/7", household)
     assert response.location.endswith("/sida/9")  # the "reported to the police?" page has nothing to ask
     assert walker.client.get("/enkat/trygghet-2026/sida/8").location.endswith("/sida/9")
+
+
+def test_a_request_works_out_the_skip_logic_once_per_set_of_answers(make_wave, resident, monkeypatch) -> None:
+    """A page view needs the skip logic of the saved answers; a posted page also that of the answers as sent."""
+    make_wave()
+    walker = resident()
+    walker.start()
+    built: list[dict[str, object]] = []
+    build = AnswerState.__init__
+
+    def counting(self, instrument, answers) -> None:
+        built.append(dict(answers))
+        build(self, instrument, answers)
+
+    monkeypatch.setattr(AnswerState, "__init__", counting)
+    assert walker.post_page("/enkat/trygghet-2026/sida/6", {"q_victim_assault": "yes"}).status_code == 302
+    assert [answers.get("victim_assault") for answers in built] == [["yes"], "yes"]
+    built.clear()
+    assert walker.client.get("/enkat/trygghet-2026/sida/8").status_code == 200
+    assert len(built) == 1
+    built.clear()
+    assert walker.post_page("/enkat/trygghet-2026/sida/8", {"q_reported_assault": "maybe"}).status_code == 400
+    assert len(built) == 2
+    built.clear()
+    assert walker.client.get("/enkat/trygghet-2026/sammanfattning").status_code == 200
+    assert len(built) == 1
 
 
 def test_free_text_is_masked_before_it_is_stored(make_wave, resident, db_session) -> None:
