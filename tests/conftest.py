@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -22,8 +23,8 @@ from sqlalchemy.orm import Session
 from survey_app import create_app, migrate
 from survey_app.db import Base
 from survey_app.extensions import db
-
-pytest_plugins = ["tests.survey_fixtures"]  # make_wave, for web and browser tests
+from survey_app.models import Survey
+from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
@@ -181,3 +182,13 @@ def staff_db(db_session: Session) -> Session:
     """
     db_session.expire_on_commit = False
     return db_session
+
+
+@pytest.fixture
+def make_wave(db_session: Session) -> Callable[..., Survey]:
+    """Makes an answerable wave of a shipped questionnaire (see tests.factories.make_wave), committed."""
+
+    def make(file: str = factories.ADULT, **options: Any) -> Survey:
+        return factories.make_wave(db_session, file, **options)
+
+    return make

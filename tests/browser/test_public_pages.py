@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.browser.pages import assert_accessible, assert_no_horizontal_scroll
 from tests.factories import make_survey
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,8 @@ def test_no_request_leaves_the_server(live_server, fresh_browser) -> None:
 
 def test_the_accessibility_check_can_fail(app, fresh_browser) -> None:
     """Guards the guard: axe-core, as we run it, reports a page with an unlabelled field."""
-    from tests.browser.conftest import LiveServer, axe_violations
+    from tests.browser.pages import axe_violations
+    from tests.live_server import LiveServer
 
     @app.get("/test-inaccessible")
     def inaccessible() -> str:

@@ -14,7 +14,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from survey_app.models import Response
-from tests.browser.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll, click_and_wait
+from tests.browser.pages import PHONE, assert_accessible, assert_no_horizontal_scroll, click_and_wait
 
 pytestmark = pytest.mark.browser
 

@@ -6,18 +6,10 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, click_and_wait
-from tests.web.auth.helpers import PASSWORD, make_dialogue, make_focus_areas, make_staff
+from tests.browser.pages import assert_accessible, assert_no_horizontal_scroll, browser_log_in, submit
+from tests.factories import make_dialogue, make_focus_areas, make_staff
 
 pytestmark = pytest.mark.browser
-
-
-def browser_log_in(driver, base_url: str, email: str, language: str = "sv") -> None:
-    driver.get(f"{base_url}/logga-in?lang={language}")
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    click_and_wait(driver, "form.stack button[type=submit]")
-    assert "/dialoger/" in driver.current_url
 
 
 def _check(driver, url: str) -> None:
@@ -25,11 +17,6 @@ def _check(driver, url: str) -> None:
     assert driver.find_element(By.TAG_NAME, "h1").text
     assert_accessible(driver, url)
     assert_no_horizontal_scroll(driver)
-
-
-def submit(driver) -> None:
-    """Submit the page's main form and wait for the next page."""
-    click_and_wait(driver, "form.stack button[type=submit]")
 
 
 def _submit_empty(driver) -> None:

@@ -13,9 +13,8 @@ from selenium.webdriver.support.select import Select
 from sqlalchemy import select
 
 from survey_app.models import AuditEvent, Dialogue, Observation, StatusChange
-from tests.browser.conftest import assert_accessible, click_and_wait
-from tests.browser.test_staff_pages import browser_log_in, submit
-from tests.web.auth.helpers import make_area, make_focus_areas, make_staff
+from tests.browser.pages import assert_accessible, browser_log_in, click_and_wait, submit
+from tests.factories import make_area, make_focus_areas, make_staff
 
 pytestmark = pytest.mark.browser
 

@@ -27,8 +27,8 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import Response, SurveyDraft
-from tests.survey_fixtures import csrf_of
-from tests.web.auth.helpers import PASSWORD, make_staff
+from tests.factories import PASSWORD, make_staff
+from tests.web.client import csrf_of
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,8 @@ from flask import Flask, request
 
 from survey_app import create_app
 from survey_app.config import ConfigError
-from tests.web.auth.helpers import log_in, make_staff
+from tests.factories import make_staff
+from tests.web.client import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SPOOFED = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9", "X-Forwarded-Proto": "https",

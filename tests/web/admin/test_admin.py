@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import Area, AuditEvent, FocusArea, StaffUser
-from tests.web.auth.helpers import PASSWORD, log_in, make_area, make_focus_areas, make_staff, token
+from tests.factories import PASSWORD, make_area, make_focus_areas, make_staff
+from tests.web.client import log_in, token
 
 
 @pytest.fixture

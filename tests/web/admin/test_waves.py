@@ -12,7 +12,8 @@ from analysis.instrument import default_directory
 from survey_app.models import Area, AuditEvent, InvitationCode, Survey
 from survey_app.survey.questionnaires import load_questionnaire
 from survey_app.survey.waves import hash_code
-from tests.web.auth.helpers import log_in, make_staff, token
+from tests.factories import make_staff
+from tests.web.client import log_in, token
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from survey_app.auth.passwords import verify_password
 from survey_app.db import utcnow
 from survey_app.models import AuditEvent, LoginFailure, StaffUser
-from tests.web.auth.helpers import PASSWORD, log_in, make_staff, token
+from tests.factories import PASSWORD, make_staff
+from tests.web.client import log_in, token
 
 
 def _actions(session) -> list[str]:
@@ -196,3 +197,12 @@ def test_failures_older_than_the_window_are_pruned(client, staff_db) -> None:
     assert staff_db.scalars(select(LoginFailure.email)).all() == ["nobody@kommun.se"]
     staff_db.rollback()
     assert log_in(client, "ad@kommun.se").status_code == 302
+
+
+def test_text_typed_into_the_login_email_field_is_not_logged_unless_it_is_an_address(client, staff_db) -> None:
+    csrf = token(client, "/logga-in")
+    client.post("/logga-in", data={"csrf_token": csrf, "email": "Sommar2026!hemligt", "password": "x"})
+    client.post("/logga-in", data={"csrf_token": csrf, "email": "ingen@kommun.se", "password": "x"})
+    labels = [e.actor_label for e in staff_db.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert "sommar2026!hemligt" not in labels
+    assert "ingen@kommun.se" in labels

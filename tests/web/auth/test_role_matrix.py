@@ -10,7 +10,8 @@ from flask import Flask
 from survey_app.auth import roles
 from survey_app.auth.roles import PUBLIC
 from survey_app.extensions import db
-from tests.web.auth.helpers import log_in, make_dialogue, make_focus_areas, make_staff
+from tests.factories import make_dialogue, make_focus_areas, make_staff
+from tests.web.client import log_in
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 ROLES = ("admin", "facilitator", "analyst")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey_app.dialogue import commands
 from survey_app.models import AuditEvent, Dialogue, DialogueRevision, Observation, StatusChange
-from tests.web.auth.helpers import log_in, make_area, make_dialogue, make_focus_areas, make_staff, token
+from tests.factories import make_area, make_dialogue, make_focus_areas, make_staff
+from tests.web.client import log_in, token, walk_form
 
 
 @pytest.fixture
@@ -17,19 +18,6 @@ def facilitator(staff_db):
     user = make_staff(staff_db, "facilitator", email="fa@kommun.se")
     staff_db.commit()
     return user
-
-
-def _walk_form(csrf: str, area: int, **overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "csrf_token": csrf, "format": "safety_walk", "held_on": "2026-10-08", "area_id": str(area),
-        "place": "Samling vid biblioteket", "time_of_day": "dark", "pre_meeting_on": "2026-09-24",
-        "follow_up_on": "2026-10-29", "walk_groups": "1", "partners": ["police", "housing_company"],
-        "participation_level": "2", "languages": "svenska", "tally_woman_25_44": "6", "tally_man_45_64": "4",
-        "tally_woman_12_15": "2", "tally_other_unknown_unknown": "1",
-        "notes": "Ring Kalle på 070-123 45 67 om belysningen.",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.mark.parametrize("day", [dt.date(2026, 8, 31), dt.date(2026, 3, 15), dt.date(2024, 8, 29)])
@@ -46,7 +34,7 @@ def test_facilitator_records_a_safety_walk_with_tallies_and_masked_notes(client,
     page = client.get("/dialoger/ny?format=safety_walk").get_data(as_text=True)
     assert "<legend>Kvinnor</legend>" in page
     assert "Under 12 år" in page
-    response = client.post("/dialoger/ny", data=_walk_form(token(client, "/dialoger/ny"), area.id))
+    response = client.post("/dialoger/ny", data=walk_form(token(client, "/dialoger/ny"), area.id))
     assert response.status_code == 302, response.get_data(as_text=True)
 
     dialogue = staff_db.scalars(select(Dialogue)).one()
@@ -66,14 +54,14 @@ def test_more_than_twenty_per_group_warns_but_saves(client, staff_db, facilitato
     area = make_area(staff_db)
     staff_db.commit()
     log_in(client, "fa@kommun.se")
-    response = client.post("/dialoger/ny", data=_walk_form(token(client, "/dialoger/ny"), area.id,
+    response = client.post("/dialoger/ny", data=walk_form(token(client, "/dialoger/ny"), area.id,
                                                            tally_woman_25_44="15", tally_man_25_44="9"),
                            follow_redirects=True)
     assert response.status_code == 200
     assert "Fler än 20 personer per vandringsgrupp" in response.get_data(as_text=True)
     assert staff_db.scalar(select(Dialogue.id)) is not None
     staff_db.rollback()
-    response = client.post("/dialoger/ny", data=_walk_form(token(client, "/dialoger/ny"), area.id,
+    response = client.post("/dialoger/ny", data=walk_form(token(client, "/dialoger/ny"), area.id,
                                                            tally_woman_25_44="15", tally_man_25_44="9",
                                                            walk_groups="2"), follow_redirects=True)
     assert "Fler än 20 personer" not in response.get_data(as_text=True)
@@ -103,7 +91,7 @@ def test_bad_dialogue_input_is_a_400_with_a_swedish_message_by_the_field(
     area = make_area(staff_db)
     staff_db.commit()
     log_in(client, "fa@kommun.se")
-    response = client.post("/dialoger/ny", data=_walk_form(token(client, "/dialoger/ny"), area.id, **overrides))
+    response = client.post("/dialoger/ny", data=walk_form(token(client, "/dialoger/ny"), area.id, **overrides))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert f'id="{field}-error"' in page
@@ -167,7 +155,7 @@ def test_owner_edits_and_the_history_keeps_each_change(client, staff_db, facilit
     page = client.get(path).get_data(as_text=True)
     assert 'value="Torget"' in page
     assert 'name="tally_woman_25_44" type="number" value="4"' in page or 'value="4"' in page
-    response = client.post(path, data=_walk_form(token(client, path), area_id, place="Stationen",
+    response = client.post(path, data=walk_form(token(client, path), area_id, place="Stationen",
                                                  tally_woman_25_44="5"))
     assert response.status_code == 302
     response = client.post(f"/dialoger/iakttagelser/{observation_id}/redigera", data={
@@ -253,3 +241,25 @@ def test_protocol_page_has_the_print_stylesheet(client, staff_db, facilitator) -
     with client.get("/static/css/print.css") as stylesheet:
         assert "@media" not in stylesheet.get_data(as_text=True)  # all of it is for print: linked with media=print
         assert stylesheet.status_code == 200
+
+
+def test_every_free_text_of_a_dialogue_is_masked(client, staff_db) -> None:
+    make_staff(staff_db, "facilitator", email="fa@kommun.se")
+    area = make_area(staff_db)
+    staff_db.commit()
+    log_in(client, "fa@kommun.se")
+    form = walk_form(token(client, "/dialoger/ny"), area.id, languages="tolk Amira 070-123 45 67, amira@example.com")
+    assert client.post("/dialoger/ny", data=form).status_code == 302
+    assert staff_db.scalars(select(Dialogue.languages)).one() == "tolk Amira [telefonnummer], [e-post]"
+
+
+def test_text_that_masking_makes_too_long_is_a_form_error_not_a_500(client, staff_db) -> None:
+    make_staff(staff_db, "facilitator", email="fa@kommun.se")
+    area = make_area(staff_db)
+    staff_db.commit()
+    log_in(client, "fa@kommun.se")
+    place = " ".join(["a@b.se"] * 28)  # 195 characters typed, 251 once every address is [e-post]
+    response = client.post("/dialoger/ny", data=walk_form(token(client, "/dialoger/ny"), area.id, place=place))
+    assert response.status_code == 400
+    assert "Texten blir för lång när personuppgifterna tas bort" in response.get_data(as_text=True)
+    assert staff_db.scalar(select(func.count()).select_from(Dialogue)) == 0

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from survey_app.models import AuditEvent
-from tests.web.auth.helpers import log_in, make_dialogue, make_staff
+from tests.factories import make_dialogue, make_staff
+from tests.web.client import log_in
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import Dialogue, Observation
-from tests.web.auth.helpers import log_in, make_dialogue, make_focus_areas, make_staff, token
+from tests.factories import make_dialogue, make_focus_areas, make_staff
+from tests.web.client import log_in, token
 
 JUNK = ["\x00", "a\x00b", "x" * 30_000, "🙂" * 500, "-1", "1e400", "nan", "9999-12-31", "0000-00-00",
         "99999999999999999999", "<script>alert(1)</script>", "' OR 1=1 --", "=cmd|' /C calc'!A0", "\u202e", ""]

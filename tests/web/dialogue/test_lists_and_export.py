@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from survey_app.dialogue import commands, queries
 from survey_app.models import AuditEvent
-from tests.web.auth.helpers import log_in, make_area, make_dialogue, make_focus_areas, make_staff
+from tests.factories import make_area, make_dialogue, make_focus_areas, make_staff
+from tests.web.client import log_in, token
 
 
 @pytest.fixture
@@ -128,3 +129,21 @@ def test_xlsx_export_is_a_workbook_with_text_not_formulas(client, staff_db, worl
     assert staff_db.scalar(select(AuditEvent.details).where(AuditEvent.action == "observations.export"))["format"] \
         == "xlsx"
     staff_db.rollback()
+
+
+def test_a_control_character_in_a_text_cannot_break_the_excel_export(client, staff_db) -> None:
+    owner = make_staff(staff_db, "facilitator", email="fa@kommun.se")
+    dialogue = make_dialogue(staff_db, owner)
+    observation_id = dialogue.observations[0].id
+    staff_db.commit()
+    log_in(client, "fa@kommun.se")
+    path = f"/dialoger/iakttagelser/{observation_id}/redigera"
+    page = client.get(path).get_data(as_text=True)
+    assert "Mörk gångtunnel" in page
+    response = client.post(path, data={"csrf_token": token(client, path), "text": "Lampan\x0btrasig",
+                                       "kind": "unsafe_place", "decision": "pending"})
+    assert response.status_code in (302, 400)
+    export = client.get("/dialoger/iakttagelser/export.xlsx")
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    assert all("\x0b" not in str(cell.value) for row in sheet.iter_rows() for cell in row)

@@ -11,7 +11,7 @@ from analysis.bands import DEFAULT_AGE_BANDS
 from survey_app.dialogue import commands, labels, queries
 from survey_app.errors import ServiceError
 from survey_app.models import CHILD_TALLY_BANDS
-from tests.web.auth.helpers import make_area, make_dialogue, make_staff
+from tests.factories import make_area, make_dialogue, make_staff
 
 
 def test_masking_is_the_survey_module_not_a_copy() -> None:

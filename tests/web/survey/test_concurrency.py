@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from survey_app.models import InvitationCode, Response, SurveyDraft
 from survey_app.survey.waves import generate_invitation_codes
-from tests.browser.conftest import LiveServer
-from tests.web.survey.conftest import csrf_of
+from tests.live_server import LiveServer
+from tests.web.client import csrf_of
 
 ROUNDS = 4
 

@@ -11,7 +11,9 @@ from sqlalchemy import func, inspect, select
 from analysis.instrument import AnswerState
 from survey_app.extensions import db
 from survey_app.models import Answer, Response, SurveyDraft, SurveyStatus
-from tests.web.survey.conftest import ADULT, YOUTH, csrf_of, first_option
+from tests.factories import ADULT, YOUTH
+from tests.web.client import csrf_of
+from tests.web.survey.resident import first_option
 
 
 def _stored(db_session) -> list[Response]:
@@ -324,3 +326,9 @@ def test_a_wave_past_its_period_closes_on_the_next_visit_and_drops_unsent_drafts
     db_session.expire_all()
     assert db_session.get(type(survey), survey.id).status == "closed"
     assert db_session.scalar(select(func.count()).select_from(SurveyDraft)) == 0
+
+
+def test_a_draft_wave_is_not_public_even_on_its_thank_you_page(client, make_wave) -> None:
+    make_wave(slug="hemlig-utkast", status=SurveyStatus.DRAFT)
+    assert client.get("/enkat/hemlig-utkast").status_code == 404
+    assert client.get("/enkat/hemlig-utkast/tack").status_code == 404

@@ -10,7 +10,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.survey.conftest import csrf_of
+from tests.web.client import csrf_of
 
 SLUG = "trygghet-2026"
 ENDPOINTS = [
