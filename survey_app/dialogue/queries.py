@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -69,7 +69,8 @@ class Filters:
     children: bool = False
 
     def as_dict(self) -> dict[str, object]:
-        return {name: jsonable(getattr(self, name)) for name in self.__slots__ if getattr(self, name)}
+        """The filters in use, for the export's audit event."""
+        return {name: jsonable(value) for name, value in asdict(self).items() if value}
 
 
 def _children_in_dialogue() -> object:
