@@ -31,8 +31,8 @@ def _answer_rows(instrument: Instrument, answers: Mapping[str, object]) -> list[
         value = answers.get(item.code)
         if value is None or value == "" or value == ():
             continue
-        if item.type == ItemType.MULTIPLE_CHOICE:
-            rows.extend({"item_code": item.code, "value_code": code} for code in value)  # type: ignore[union-attr]
+        if item.type == ItemType.MULTIPLE_CHOICE and isinstance(value, list | tuple):  # its codes, as a list
+            rows.extend({"item_code": item.code, "value_code": code} for code in value)
         elif item.is_coded:
             rows.append({"item_code": item.code, "value_code": str(value)})
         elif item.type == ItemType.FREE_TEXT:
