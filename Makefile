@@ -36,6 +36,7 @@ test: $(INSTALLED) $(COMPILED)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 translations: $(INSTALLED)
 	$(BIN)/python scripts/i18n.py update

@@ -31,16 +31,19 @@ import csv
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from .data import DEFAULT_AGE_BANDS, Column, Population, Responses, band_ages, population_from_rows
 from .errors import AnalysisError, InputError
-from .measures import parse_measure
+from .measures import Measure, parse_measure
 from .report import DIMENSIONS, AnalysisResult, run_analysis
+
+if TYPE_CHECKING:
+    from .instrument import MeasureDef
 
 __all__ = ["TableWriter", "main", "read_population", "read_responses", "result_tables"]
 
@@ -99,7 +102,7 @@ def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = No
         result = _run(args)
         if args.format == "json":
             _write_json(result, args.output)
-        else:
+        elif write_tables is not None:  # always, by the check above
             write_tables(result_tables(result), fmt=args.format, output=args.output, csv_dialect=args.csv_dialect)
     except AnalysisError as exc:
         print(f"trygg analyse: error: {exc}", file=sys.stderr)
@@ -117,7 +120,7 @@ def _run(args) -> AnalysisResult:
             raise InputError(f"--by: unknown dimension {d!r}; use area, gender, age_band")
     if args.min_cell < 1:
         raise InputError("--min-cell must be at least 1")
-    measures = {}
+    measures: dict[str, MeasureDef | Measure] = {}
     instrument = None
     if args.questionnaire:
         from .instrument import load_instrument  # lazy: PyYAML only when a questionnaire is given
@@ -133,8 +136,8 @@ def _run(args) -> AnalysisResult:
             print(f"trygg analyse: note: {len(skipped)} questionnaire measure(s) skipped, their columns are not in "
                   f"{Path(args.responses).name}: {', '.join(skipped)}", file=sys.stderr)
     for text in args.measure:
-        m = parse_measure(text)
-        measures[m.name] = m
+        parsed = parse_measure(text)
+        measures[parsed.name] = parsed
     if not measures:
         raise InputError("no measures: give --measure NAME=ITEM:COUNTED/BASE or a --questionnaire with measures")
     if instrument is not None:
@@ -176,7 +179,7 @@ def _check_measure_codes(instrument, measures) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-def _read_table(path: str, columns: Sequence[str] | None, float_cols: Sequence[str] = ()):
+def _read_table(path: str, columns: Collection[str] | None, float_cols: Sequence[str] = ()):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -287,11 +290,11 @@ def read_responses(path: str, item_columns: Sequence[str], *, instrument=None,
     if instrument is not None:
         for c in coded:
             allowed = set(instrument.codes_for(c))
-            col = cols[c]
-            for lab in col.labels:
+            column = cols[c]
+            for lab in column.labels:
                 if lab and lab not in allowed:
-                    raise InputError(f"code {lab!r} is not in the questionnaire for this item", row=col.first_row(lab),
-                                     column=c, source=name)
+                    raise InputError(f"code {lab!r} is not in the questionnaire for this item",
+                                     row=column.first_row(lab), column=c, source=name)
     items = {c: cols[c] for c in cols if c not in BACKGROUND}
     return Responses(area=cols["area"], gender=cols["gender"], age_band=band, items=items, weight=weight, source=name)
 
@@ -301,6 +304,8 @@ def _band_dictionary(age: Column, bands, source: str) -> Column:
     try:
         per_label = band_ages(list(age.labels), bands=bands, source=source)
     except InputError as exc:
+        if exc.row is None:  # band_ages names the row of every error
+            raise
         bad = age.labels[exc.row - 1]
         raise InputError(exc.message, row=age.first_row(bad), column="age", source=source) from None
     return Column(codes=per_label.codes[age.codes], labels=per_label.labels)

@@ -207,7 +207,8 @@ def population_from_rows(rows: Sequence[Mapping[str, str]], *, source: str = "po
         if not np.isfinite(n) or n < 0:
             raise InputError(f"population {raw!r} must be finite and non-negative", row=i, column="population",
                              source=source)
-        key = tuple((r[d] or "").strip() for d in dims)
+        area, gender, band = ((r[d] or "").strip() for d in dims)
+        key = (area, gender, band)
         filled = [d for d, k in zip(dims, key, strict=True) if k]
         if len(filled) == 3:
             kinds.add("cells")

@@ -119,7 +119,7 @@ def suppress_table(counts, *, min_cell: int = 5) -> np.ndarray:
     aug[:r, c] = t.sum(axis=1)
     aug[r, :c] = t.sum(axis=0)
     aug[r, c] = t.sum()
-    entries = {(i, j): int(aug[i, j]) for i in range(r + 1) for j in range(c + 1)}
+    entries: dict[Hashable, int] = {(i, j): int(aug[i, j]) for i in range(r + 1) for j in range(c + 1)}
     lines = [[(i, j) for j in range(c + 1)] for i in range(r + 1)] + [[(i, j) for i in range(r + 1)]
                                                                        for j in range(c + 1)]
     res = complementary_suppression(entries, lines, min_cell=min_cell)

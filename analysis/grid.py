@@ -137,9 +137,9 @@ def suppression_lines(groups: list[Group], by: Sequence[str], grid: Grid) -> lis
     if child is not None:
         u18 = (("age_group", "under_18"),)
         lines.append([u18] + [(("age_group", "under_18"), ("gender", g)) for g in grid.genders])
-        lines.append([u18] + [(("age_band", b),) for b, c in zip(grid.bands, child, strict=True) if c])
-        lines.append([(("age_group", "18_plus"),)] + [(("age_band", b),) for b, c in
-                                                       zip(grid.bands, child, strict=True) if not c])
+        lines.append([u18, *((("age_band", b),) for b, c in zip(grid.bands, child, strict=True) if c)])
+        lines.append([(("age_group", "18_plus"),), *((("age_band", b),) for b, c in
+                                                     zip(grid.bands, child, strict=True) if not c)])
         lines.append([(), u18, (("age_group", "18_plus"),)])
     return [[g for g in line if g in present] for line in lines]
 

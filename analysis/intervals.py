@@ -211,6 +211,7 @@ def wald_interval(p, se, df=None, *, confidence: float = 0.95):
     """
     p = np.asarray(p, dtype=float)
     se = np.asarray(se, dtype=float)
+    q: float | np.ndarray
     if df is None:
         q = _quantile(confidence)
     else:

@@ -71,7 +71,7 @@ class Measure:
 
     def columns(self) -> tuple[str, ...]:
         """Data columns the measure reads."""
-        return (self.item,) if self.kind == "share" else tuple(self.items)
+        return (self.item,) if self.kind == "share" and self.item is not None else tuple(self.items)
 
 
 def parse_measure(text: str) -> Measure:

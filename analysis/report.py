@@ -323,7 +323,8 @@ def _publish(measure, wave, min_cell, min_n_share, flag_n_below, rows, summary) 
             kg_low, kg_high = korn_graubard_interval(est.estimate, est.variance, est.n, est.df, est.n_eff_kish)
             lci = (np.atleast_1d(kg_low), np.atleast_1d(kg_high))
         else:
-            lci = tuple(np.atleast_1d(v) for v in clopper_pearson_interval(est.count, est.n))
+            cp_low, cp_high = clopper_pearson_interval(est.count, est.n)
+            lci = (np.atleast_1d(cp_low), np.atleast_1d(cp_high))
         levels = (problem_levels(est.estimate, cut), problem_levels(lci[0], cut), problem_levels(lci[1], cut), lci)
     shown = {}
     for k, g in enumerate(groups):
@@ -340,15 +341,18 @@ def _publish(measure, wave, min_cell, min_n_share, flag_n_below, rows, summary) 
             shown[g] = False
             continue
         shown[g] = True
-        lv = {}
+        level: int | None = None
+        level_ci: tuple[float, float] | None = None
+        level_uncertain: bool | None = None
         if levels is not None:
             lo, hi = int(levels[1][k]), int(levels[2][k])
-            lv = {"level": int(levels[0][k]), "level_ci": (float(levels[3][0][k]), float(levels[3][1][k])),
-                  "level_uncertain": lo != hi}
+            level, level_ci = int(levels[0][k]), (float(levels[3][0][k]), float(levels[3][1][k]))
+            level_uncertain = lo != hi
         rows.append(EstimateRow(
             measure.name, g, n, _f(est.estimate[k]), _f(est.se[k]), _f(est.ci_low[k]), _f(est.ci_high[k]),
             est.ci_method.value, False, "", int(est.df[k]),
-            _f(1.959963984540054 * est.se[k]), uncertain=n < flag_n_below, **lv))
+            _f(1.959963984540054 * est.se[k]), uncertain=n < flag_n_below,
+            level=level, level_ci=level_ci, level_uncertain=level_uncertain))
     return shown
 
 
@@ -396,12 +400,12 @@ def _comparisons(measure, wave, shown, before, before_shown) -> list[ComparisonR
     if before is not None:
         bpos = {g: i for i, g in enumerate(before["groups"])}
         common = [g for g in groups if g in bpos]
-        i = np.array([pos[g] for g in common], dtype=int)
-        j = np.array([bpos[g] for g in common], dtype=int)
+        now_at = np.array([pos[g] for g in common], dtype=int)
+        before_at = np.array([bpos[g] for g in common], dtype=int)
         e1, e0 = wave["est"], before["est"]
         specs += [("trend", g, shown.get(g, False) and before_shown.get(g, False)) for g in common]
-        diffs.append(e1.estimate[i] - e0.estimate[j])
-        ses.append(np.hypot(e1.se[i], e0.se[j]))  # independent waves: SE = sqrt(SE1^2 + SE2^2)
+        diffs.append(e1.estimate[now_at] - e0.estimate[before_at])
+        ses.append(np.hypot(e1.se[now_at], e0.se[before_at]))  # independent waves: SE = sqrt(SE1^2 + SE2^2)
     if not specs:
         return []
     diff = np.concatenate(diffs)
@@ -437,7 +441,7 @@ def _holm_by_family(rows: list[ComparisonRow]) -> list[ComparisonRow]:
     for i, r in enumerate(rows):
         families.setdefault((r.measure, r.kind), []).append(i)
     for idx in families.values():
-        p = [rows[i].p_value if rows[i].p_value is not None else np.nan for i in idx]
+        p = [np.nan if (value := rows[i].p_value) is None else value for i in idx]
         adj = cmp.holm(p)
         for i, a in zip(idx, adj, strict=True):
             if math.isfinite(a):

@@ -98,7 +98,7 @@ class CellDesign:
         if self.calibration_x is None or self.cell_partition:
             return None
         x = self.calibration_x
-        gram = x.T @ (self.d_sum[:, None] * x)
+        gram = x.T @ (_given(self.d_sum, "d_sum")[:, None] * x)
         try:
             return np.linalg.solve(gram, x.T)
         except np.linalg.LinAlgError as exc:  # a calibration category without respondents
@@ -145,9 +145,17 @@ def _fitted(design: CellDesign, moments: CellMoments, a: np.ndarray, b: np.ndarr
         return None
     ud = a * moments.dy - b * moments.dv
     if design.cell_partition:
+        d_sum = _given(design.d_sum, "d_sum")
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(design.d_sum > 0, ud / design.d_sum, 0.0)
-    return (ud @ q.T) @ design.calibration_x.T
+            return np.where(d_sum > 0, ud / d_sum, 0.0)
+    return (ud @ q.T) @ _given(design.calibration_x, "calibration_x").T
+
+
+def _given(part: np.ndarray | None, name: str) -> np.ndarray:
+    """A part that a calibrated design must have (``CellDesign`` documents which)."""
+    if part is None:
+        raise DesignError(f"a calibrated design needs {name}")
+    return part
 
 
 def _strata_matrix(design: CellDesign) -> np.ndarray:

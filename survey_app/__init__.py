@@ -41,12 +41,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_url_converters(app: Flask) -> None:
-    from werkzeug.routing import IntegerConverter
+    from werkzeug.routing import IntegerConverter, Map
 
     class RowIdConverter(IntegerConverter):
         """`<id:name>`: a row id, 1 to 2**31 - 1; anything else is a 404 before a query (PostgreSQL refuses more)."""
 
-        def __init__(self, url_map: object) -> None:
+        def __init__(self, url_map: Map) -> None:
             super().__init__(url_map, min=1, max=2**31 - 1)
 
     app.url_map.converters["id"] = RowIdConverter

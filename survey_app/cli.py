@@ -99,7 +99,7 @@ def user_create(role: str, email: str) -> None:
 
     password = _read_new_password()
     try:
-        user = create_staff_user(db.session, email=email, password=password, role=role, actor=None, actor_label="cli")
+        user = create_staff_user(db.session(), email=email, password=password, role=role, actor=None, actor_label="cli")
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(str(ACCOUNT_MESSAGES[error.reason])) from None
@@ -140,7 +140,7 @@ def questionnaire_load(path: Path) -> None:
     from survey_app.survey.questionnaires import QuestionnaireLoadError, load_questionnaire
 
     try:
-        questionnaire, created = load_questionnaire(db.session, path)
+        questionnaire, created = load_questionnaire(db.session(), path)
     except QuestionnaireLoadError as error:
         db.session.rollback()
         for line in error.lines:
@@ -209,13 +209,13 @@ def survey_open(
         raise click.ClickException(_("Unknown areas: %(codes)s.", codes=", ".join(missing)))
     try:
         survey = create_wave(
-            db.session, questionnaire=candidates[0], slug=slug, title=title,
+            db.session(), questionnaire=candidates[0], slug=slug, title=title,
             period_start=_parse_date(start_text, "--start"), period_end=_parse_date(end_text, "--end"),
             areas=areas, languages=[lang.strip() for lang in languages.split(",") if lang.strip()],
             open_link=access in ("link", "both"), invitation_codes=access in ("codes", "both"),
             status=SurveyStatus.DRAFT if as_draft else SurveyStatus.OPEN, actor=None, actor_label="cli",
         )
-        printed = (generate_invitation_codes(db.session, survey, code_count, actor=None, actor_label="cli")
+        printed = (generate_invitation_codes(db.session(), survey, code_count, actor=None, actor_label="cli")
                    if code_count else [])
     except ServiceError as error:
         db.session.rollback()
@@ -241,7 +241,7 @@ def survey_close(slug: str) -> None:
     survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if survey is None:
         raise click.ClickException(_("No survey wave %(slug)s.", slug=slug))
-    deleted = close_wave(db.session, survey, actor=None, actor_label="cli")
+    deleted = close_wave(db.session(), survey, actor=None, actor_label="cli")
     db.session.commit()
     click.echo(_("Closed %(slug)s; %(n)s unsent drafts deleted.", slug=slug, n=deleted))
 
@@ -254,8 +254,8 @@ def survey_close_expired() -> None:
     from survey_app.extensions import db
     from survey_app.survey.waves import close_expired_waves, purge_orphan_drafts
 
-    closed = close_expired_waves(db.session, today(), actor_label="cli")
-    purge_orphan_drafts(db.session)
+    closed = close_expired_waves(db.session(), today(), actor_label="cli")
+    purge_orphan_drafts(db.session())
     db.session.commit()
     click.echo(_("Closed %(n)s survey waves.", n=len(closed)))
 
@@ -272,7 +272,7 @@ def demo(responses: int, seed: int) -> None:
     from survey_app.demo import load_demo
     from survey_app.extensions import db
 
-    result = load_demo(db.session, responses=responses, seed=seed)
+    result = load_demo(db.session(), responses=responses, seed=seed)
     db.session.commit()
     if result.created:
         click.echo(_("Demo loaded: %(areas)s areas, %(responses)s responses in the survey \"%(title)s\".",
@@ -313,6 +313,8 @@ def write_analysis_tables(tables: dict[str, list[list]], *, fmt: str, output: st
     from survey_app import exports
 
     if fmt == "xlsx":
+        if output is None:  # analysis.cli refuses --format xlsx without --output before it calls this
+            raise ValueError("an XLSX workbook needs an output path")
         exports.write_xlsx([exports.Sheet(name, rows[0], rows[1:]) for name, rows in tables.items()], output)
         return
     lines = itertools.chain.from_iterable(([f"# {name}"], *rows, []) for name, rows in tables.items())

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Enum, MetaData, event
+from sqlalchemy import Connection, CursorResult, Delete, Engine, Enum, MetaData, Update, event
 from sqlalchemy.orm import DeclarativeBase, Session
 
 T = TypeVar("T")
@@ -49,6 +49,18 @@ def get_or_404(session: Session, model: type[T], object_id: int) -> T:
     if found is None:
         abort(404)
     return found
+
+
+def rows_changed(session: Session, statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE and return how many rows it changed.
+
+    For these statements `Session.execute` returns a `CursorResult`, the result that has `rowcount`; SQLAlchemy 2.0
+    types its return as the plainer `Result`, so the class is checked here rather than cast at every call.
+    """
+    result = session.execute(statement)
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"{type(statement).__name__} gave a {type(result).__name__}, not a CursorResult")
+    return result.rowcount
 
 
 def utcnow() -> dt.datetime:

@@ -197,7 +197,7 @@ def _synthetic_response(
             answers[item.code] = areas[area_index].code if rng.random() > 0.01 else "dont_know"
         elif item.type == ItemType.AREA:  # where an unsafe place is: a third of respondents name one
             if rng.random() < 0.33:
-                answers[item.code] = areas[rng.integers(len(areas))].code
+                answers[item.code] = areas[int(rng.integers(len(areas)))].code
         elif item.type == ItemType.GENDER:
             answers[item.code] = gender
         elif item.type == ItemType.BIRTH_YEAR:

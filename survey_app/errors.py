@@ -48,6 +48,7 @@ def _bind_links_without_host(app: Flask) -> None:
 
     The error pages link only by path (the stylesheet, the start page), which needs no host, so bind to none.
     """
+    # Flask types request_ctx as the RequestContext it proxies, which hides the proxy's own _get_current_object
     context = request_ctx._get_current_object()  # type: ignore[attr-defined]
     if context.url_adapter is None:
         context.url_adapter = app.url_map.bind("", script_name=request.script_root or "/", url_scheme=request.scheme)

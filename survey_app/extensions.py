@@ -9,6 +9,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from survey_app.db import Base, configure_sqlite
 
+# `db.session` is Flask-SQLAlchemy's scoped_session, a proxy; services take a `sqlalchemy.orm.Session`, so views and
+# commands pass them `db.session()`, the session that the proxy stands for in this app context (the same object the
+# proxy would forward to, and the type the checker can verify).
 db = SQLAlchemy(model_class=Base, disable_autonaming=True)
 csrf = CSRFProtect()
 babel = Babel()

@@ -38,6 +38,8 @@ def _allowed(choices: Iterable[SelectChoice]) -> set[str]:
 class OptionalRadioField(RadioField):
     """Radio buttons where choosing nothing is allowed; a value outside the choices is still refused."""
 
+    data: Any  # declared because pre_validate assigns it; Any like every WTForms field here (untyped, see pyproject)
+
     def pre_validate(self, form: FlaskForm) -> None:
         if self.data in (None, "", "None"):
             self.data = None
@@ -58,6 +60,8 @@ class RequiredRadioField(RadioField):
 
 class ChoiceField(SelectField):
     """A select with an empty first option; the chosen value must be one of the choices."""
+
+    data: Any  # as in OptionalRadioField
 
     def pre_validate(self, form: FlaskForm) -> None:
         if self.data is None:

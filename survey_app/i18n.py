@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from flask import Flask, has_app_context, has_request_context, request, session
 
 from survey_app.extensions import babel
@@ -25,11 +25,11 @@ def select_locale() -> str:
         return g.survey_language
     languages = (*current_app.config["LANGUAGES"], *g.get("allowed_languages", ()))
     requested = request.args.get("lang")
-    if requested in languages:
+    if requested is not None and requested in languages:
         session["lang"] = requested
         return requested
     chosen = session.get("lang")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -55,7 +55,7 @@ def register_i18n(app: Flask) -> None:
 
 
 @cache
-def _cli_translations() -> Translations:
+def _cli_translations() -> NullTranslations:  # NullTranslations when the catalog is missing
     from survey_app.config import DEFAULTS
 
     return Translations.load(DEFAULTS["BABEL_TRANSLATION_DIRECTORIES"], [DEFAULTS["BABEL_DEFAULT_LOCALE"]])

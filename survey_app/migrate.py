@@ -43,5 +43,5 @@ def new_revision(message: str, directory: Path = MIGRATIONS_DIR) -> Path:
         config = alembic_config(url, directory)
         command.upgrade(config, "head")
         script = command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}")
-    scripts = script if isinstance(script, list) else [script]
+    scripts = [written for written in (script if isinstance(script, list) else [script]) if written is not None]
     return Path(scripts[0].path)  # one head in, one script out

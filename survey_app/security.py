@@ -79,6 +79,7 @@ def _trust_configured_proxies(app: Flask) -> None:
     """
     hops = app.config["PROXY_HOPS"]
     if hops:
+        # Flask's documented way to add WSGI middleware; mypy refuses any assignment to a method
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from flask import Flask
@@ -16,13 +17,13 @@ ACCESS_LOG_FORMAT = '"%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 class PrivacyLogger(Logger):
     """Gunicorn's logger without access lines for the residents' survey pages."""
 
-    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+    def access(self, resp: Any, req: Any, environ: MutableMapping[str, Any], request_time: Any) -> None:
         if str(environ.get("PATH_INFO", "")).startswith("/enkat/"):
             return
         super().access(resp, req, environ, request_time)
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
         self.application = app
         self.options = options
@@ -34,7 +35,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
                 continue  # gunicorn before 25.1 has no control socket to disable
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    # types-gunicorn types the WSGI environ as a MutableMapping, Flask as the dict that PEP 3333 requires and gunicorn
+    # passes; the two stubs disagree, the app does not.
+    def load(self) -> Flask:  # type: ignore[override]
         return self.application
 
 

@@ -108,13 +108,12 @@ class MeasureParser:
                           cutpoints=cutpoints, label=FrozenMap(label))
 
     def _cutpoints(self, name: str, raw: object) -> tuple[float, ...] | None:
-        ok = (isinstance(raw, list) and len(raw) == 6
-              and all(isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1 for v in raw)
-              and all(a < b for a, b in itertools.pairwise(raw)))
-        if not ok:
+        if not (isinstance(raw, list) and len(raw) == 6
+                and all(isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1 for v in raw)
+                and all(a < b for a, b in itertools.pairwise(raw))):
             self.problem(name, "cutpoints", "must be 6 strictly increasing fractions between 0 and 1")
             return None
-        return tuple(float(v) for v in raw)  # type: ignore[union-attr]
+        return tuple(float(v) for v in raw)
 
     def _index(self, name: str, spec: dict[str, Any], label: Mapping[str, str]) -> MeasureDef | None:
         for key in ("item", "counted", "base", "cutpoints"):

@@ -55,7 +55,7 @@ def _actor() -> StaffUser:
 
 @blueprint.get("/anvandare")
 def users() -> str:
-    return render_template("admin/users.html", users=accounts.staff_users(db.session))
+    return render_template("admin/users.html", users=accounts.staff_users(db.session()))
 
 
 @blueprint.route("/anvandare/ny", methods=["GET", "POST"])
@@ -66,7 +66,7 @@ def user_create() -> Response | tuple[str, int]:
             form.repeated.errors = [*form.repeated.errors, str(ACCOUNT_MESSAGES["password_mismatch"])]
         else:
             try:
-                user = accounts.create_staff_user(db.session, email=form.email.data, password=form.password.data,
+                user = accounts.create_staff_user(db.session(), email=form.email.data, password=form.password.data,
                                                   role=form.role.data, actor=_actor(), actor_label=_actor().email)
             except ServiceError as error:
                 show_service_error(form, error, ACCOUNT_MESSAGES)
@@ -79,16 +79,16 @@ def user_create() -> Response | tuple[str, int]:
 
 @blueprint.route("/anvandare/<id:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int) -> Response | tuple[str, int]:
-    user = get_or_404(db.session, StaffUser, user_id)
+    user = get_or_404(db.session(), StaffUser, user_id)
     form = UserEditForm(data={"role": user.role, "active": user.active})
     if form.validate_on_submit():
         try:
             if (form.password.data or "") != (form.repeated.data or ""):
                 raise ServiceError("password_mismatch", "repeated")
-            accounts.update_staff_user(db.session, user, role=form.role.data, active=bool(form.active.data),
+            accounts.update_staff_user(db.session(), user, role=form.role.data, active=bool(form.active.data),
                                        actor=_actor())
             if form.password.data:
-                accounts.reset_password(db.session, user, password=form.password.data, actor=_actor())
+                accounts.reset_password(db.session(), user, password=form.password.data, actor=_actor())
         except ServiceError as error:
             show_service_error(form, error, ACCOUNT_MESSAGES)
         else:
@@ -110,7 +110,7 @@ def _area_page(area: Area | None) -> Response | tuple[str, int]:
     form = AreaForm(obj=area)
     if form.validate_on_submit():
         try:
-            services.save_area(db.session, area, code=form.code.data, name=form.name.data, actor=_actor())
+            services.save_area(db.session(), area, code=form.code.data, name=form.name.data, actor=_actor())
         except ServiceError as error:
             show_service_error(form, error, ADMIN_MESSAGES)
         else:
@@ -127,7 +127,7 @@ def area_create() -> Response | tuple[str, int]:
 
 @blueprint.route("/omraden/<id:area_id>", methods=["GET", "POST"])
 def area_edit(area_id: int) -> Response | tuple[str, int]:
-    return _area_page(get_or_404(db.session, Area, area_id))
+    return _area_page(get_or_404(db.session(), Area, area_id))
 
 
 # --- focus areas --------------------------------------------------------------------------------------------
@@ -135,14 +135,14 @@ def area_edit(area_id: int) -> Response | tuple[str, int]:
 
 @blueprint.get("/fokusomraden")
 def focus_areas() -> str:
-    return render_template("admin/focus_areas.html", focus_areas=list_focus_areas(db.session))
+    return render_template("admin/focus_areas.html", focus_areas=list_focus_areas(db.session()))
 
 
 def _focus_area_page(focus_area: FocusArea | None) -> Response | tuple[str, int]:
     form = FocusAreaForm(obj=focus_area)
     if form.validate_on_submit():
         try:
-            services.save_focus_area(db.session, focus_area, code=form.code.data, name=form.name.data,
+            services.save_focus_area(db.session(), focus_area, code=form.code.data, name=form.name.data,
                                      position=form.position.data or 0, active=bool(form.active.data),
                                      actor=_actor())
         except ServiceError as error:
@@ -161,7 +161,7 @@ def focus_area_create() -> Response | tuple[str, int]:
 
 @blueprint.route("/fokusomraden/<id:focus_area_id>", methods=["GET", "POST"])
 def focus_area_edit(focus_area_id: int) -> Response | tuple[str, int]:
-    return _focus_area_page(get_or_404(db.session, FocusArea, focus_area_id))
+    return _focus_area_page(get_or_404(db.session(), FocusArea, focus_area_id))
 
 
 # --- survey waves ---------------------------------------------------------------------------------------------
@@ -188,20 +188,20 @@ def _wave_form(form: WaveForm | None = None) -> WaveForm:
 
 @blueprint.get("/enkater")
 def waves() -> str:
-    surveys = all_waves(db.session)
+    surveys = all_waves(db.session())
     return render_template("admin/waves.html", surveys=surveys,
-                           counts={s.id: wave_counts(db.session, s) for s in surveys})
+                           counts={s.id: wave_counts(db.session(), s) for s in surveys})
 
 
 @blueprint.route("/enkater/ny", methods=["GET", "POST"])
 def wave_create() -> Response | tuple[str, int]:
     form = _wave_form()
     if form.validate_on_submit():
-        questionnaire = db.session.get(Questionnaire, int(form.questionnaire.data))
+        questionnaire = get_or_404(db.session(), Questionnaire, int(form.questionnaire.data))
         areas = list(db.session.scalars(select(Area).where(Area.id.in_([int(a) for a in form.areas.data]))))
         try:
             survey = create_wave(
-                db.session, questionnaire=questionnaire, slug=form.slug.data.strip(), title=form.title.data.strip(),
+                db.session(), questionnaire=questionnaire, slug=form.slug.data.strip(), title=form.title.data.strip(),
                 period_start=form.period_start.data, period_end=form.period_end.data, areas=areas,
                 languages=form.languages.data or ["sv"], open_link=form.access.data in ("link", "both"),
                 invitation_codes=form.access.data in ("codes", "both"),
@@ -218,19 +218,19 @@ def wave_create() -> Response | tuple[str, int]:
 
 @blueprint.get("/enkater/<id:survey_id>")
 def wave_detail(survey_id: int) -> str:
-    survey = get_or_404(db.session, Survey, survey_id)
-    return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session, survey),
+    survey = get_or_404(db.session(), Survey, survey_id)
+    return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session(), survey),
                            codes_form=WaveCodesForm(), link=public_url("survey.landing", slug=survey.slug))
 
 
 @blueprint.post("/enkater/<id:survey_id>/status")
 def wave_status(survey_id: int) -> Response:
-    survey = get_or_404(db.session, Survey, survey_id)
+    survey = get_or_404(db.session(), Survey, survey_id)
     action = (request.form.get("action") or "")[:10]
     if action == "open":
-        open_wave(db.session, survey, actor=_actor())
+        open_wave(db.session(), survey, actor=_actor())
     elif action == "close":
-        close_wave(db.session, survey, actor=_actor())
+        close_wave(db.session(), survey, actor=_actor())
     else:
         abort(400)
     flash(_("The survey is open.") if action == "open" else _("The survey is closed. Unsent answers were deleted."),
@@ -240,13 +240,13 @@ def wave_status(survey_id: int) -> Response:
 
 @blueprint.post("/enkater/<id:survey_id>/koder")
 def wave_codes(survey_id: int) -> Response | tuple[str, int]:
-    survey = get_or_404(db.session, Survey, survey_id)
+    survey = get_or_404(db.session(), Survey, survey_id)
     form = WaveCodesForm()
     if not survey.invitation_codes:
         abort(400)
     if not form.validate_on_submit():
-        return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session, survey),
+        return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session(), survey),
                                codes_form=form, link=public_url("survey.landing", slug=survey.slug)), 400
-    codes = generate_invitation_codes(db.session, survey, form.count.data, actor=_actor())
+    codes = generate_invitation_codes(db.session(), survey, form.count.data, actor=_actor())
     return render_template("admin/wave_codes.html", survey=survey, codes=codes,
                            link=public_url("survey.landing", slug=survey.slug)), 200

@@ -53,7 +53,7 @@ def _load_user(session_value: str) -> StaffPrincipal | None:
     from survey_app.auth.services import principal_for_session
     from survey_app.extensions import db
 
-    return principal_for_session(db.session, session_value)
+    return principal_for_session(db.session(), session_value)
 
 
 def current_staff() -> StaffUser | None:

@@ -188,7 +188,7 @@ def update_staff_user(session: Session, user: StaffUser, *, role: str, active: b
     if role != user.role:
         audit.record(session, actor=actor, action="staff_user.role_change", target_type="staff_user",
                      target_id=user.id, details={"from": user.role, "to": role})
-        user.role = role
+        user.role = Role(role)
     if active != user.active:
         audit.record(session, actor=actor, action="staff_user.activate" if active else "staff_user.deactivate",
                      target_type="staff_user", target_id=user.id)

@@ -54,7 +54,7 @@ def login() -> Response | tuple[str, int] | str:
     if form.validate_on_submit():
         try:
             user = services.authenticate(
-                db.session, email=form.email.data, password=form.password.data, client=request.remote_addr or "-"
+                db.session(), email=form.email.data, password=form.password.data, client=request.remote_addr or "-"
             )
         except ServiceError as failure:
             keep_changes()  # the failure and its audit event count towards throttling
@@ -63,7 +63,7 @@ def login() -> Response | tuple[str, int] | str:
             else:
                 error, status = _("The e-mail address or the password is wrong."), 401
         else:
-            key = services.session_key(db.session, user)
+            key = services.session_key(db.session(), user)
             _start_fresh_session(StaffPrincipal(user=user, nonce=key.nonce))
             return redirect(_safe_next(request.args.get("next")))
     elif form.is_submitted():
@@ -75,7 +75,7 @@ def login() -> Response | tuple[str, int] | str:
 def logout() -> Response:
     user = current_staff()
     if user is not None:
-        services.log_out(db.session, user)
+        services.log_out(db.session(), user)
     language = session.get("lang")
     logout_user()
     session.clear()
@@ -94,7 +94,7 @@ def password() -> Response | tuple[str, int] | str:
     if form.validate_on_submit():
         try:
             key = services.change_password(
-                db.session, user, current=form.current.data, new=form.new.data, repeated=form.repeated.data
+                db.session(), user, current=form.current.data, new=form.new.data, repeated=form.repeated.data
             )
         except ServiceError as error:
             show_service_error(form, error, ACCOUNT_MESSAGES)

@@ -159,7 +159,7 @@ def _set_tallies(dialogue: Dialogue, tallies: dict[tuple[str, str], int]) -> Non
         if gender not in TALLY_GENDERS or band not in TALLY_BANDS or count < 0:
             raise ServiceError("invalid_tally", "tallies")
     wanted = {key: count for key, count in tallies.items() if count > 0}
-    current = {(t.gender, t.age_band): t for t in dialogue.tallies}
+    current: dict[tuple[str, str], ParticipantTally] = {(t.gender, t.age_band): t for t in dialogue.tallies}
     for key, tally in current.items():
         if key not in wanted:
             dialogue.tallies.remove(tally)
@@ -305,7 +305,7 @@ def change_status(session: Session, observation: Observation, status: str, *, re
     observation.status_changes.append(StatusChange(
         actor_id=actor.id, actor_label=actor.email, from_status=observation.status, to_status=status, reason=reason
     ))
-    observation.status = status
+    observation.status = ObservationStatus(status)
     observation.status_reason = reason
     session.flush()
     return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from analysis.bands import DEFAULT_AGE_BANDS
@@ -73,7 +73,7 @@ class Filters:
         return {name: jsonable(value) for name, value in asdict(self).items() if value}
 
 
-def _children_in_dialogue() -> object:
+def _children_in_dialogue() -> ColumnElement[bool]:
     return or_(
         Dialogue.format == DialogueFormat.CHILDREN_YOUTH_DIALOGUE,
         exists().where(ParticipantTally.dialogue_id == Dialogue.id,

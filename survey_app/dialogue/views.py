@@ -51,9 +51,9 @@ def _may_edit(dialogue: Dialogue) -> bool:
 def _filter_form() -> FilterForm:
     form = FilterForm(formdata=request.args if request.args else None)
     every = ("", _("All"))
-    form.area.choices = as_choices([every, *((a.id, a.name) for a in queries.areas(db.session))])
+    form.area.choices = as_choices([every, *((a.id, a.name) for a in queries.areas(db.session()))])
     form.format.choices = as_choices([every, *labels.FORMATS])
-    form.focus_area.choices = as_choices([every, *((f.id, f.name) for f in queries.focus_areas(db.session))])
+    form.focus_area.choices = as_choices([every, *((f.id, f.name) for f in queries.focus_areas(db.session()))])
     form.status.choices = as_choices([every, *labels.STATUSES])
     return form
 
@@ -81,7 +81,7 @@ def _query_string() -> str:
 def index() -> tuple[str, int]:
     form = _filter_form()
     filters = _filters(form)
-    dialogues = queries.find_dialogues(db.session, filters) if filters else []
+    dialogues = queries.find_dialogues(db.session(), filters) if filters else []
     return render_template(
         "dialogue/index.html", form=form, dialogues=dialogues, labels=labels,
         query=_query_string(),
@@ -92,7 +92,7 @@ def index() -> tuple[str, int]:
 def observations() -> tuple[str, int]:
     form = _filter_form()
     filters = _filters(form)
-    found = queries.find_observations(db.session, filters) if filters else []
+    found = queries.find_observations(db.session(), filters) if filters else []
     return render_template(
         "dialogue/observations.html", form=form, observations=found, labels=labels, query=_query_string(),
         today=today(),
@@ -121,8 +121,8 @@ def _export(file_format: str) -> Response | tuple[str, int]:
                                                           "status")}
     # The rows are read now, before the request commits (which expires the loaded observations: reading them
     # afterwards would cost queries per row); the file itself is written while it is sent, chunk by chunk.
-    rows = list(export.observation_rows(queries.find_observations(db.session, filters), code_labels))
-    export.record_export(db.session, actor=_actor(), file_format=file_format, filters=filters, count=len(rows))
+    rows = list(export.observation_rows(queries.find_observations(db.session(), filters), code_labels))
+    export.record_export(db.session(), actor=_actor(), file_format=file_format, filters=filters, count=len(rows))
     chunks = export.observation_file(file_format, header, rows, title=_("Observations"))
     return Response(chunks, mimetype=export.FILE_FORMATS[file_format], headers=headers)
 
@@ -142,11 +142,11 @@ def export_xlsx() -> Response | tuple[str, int]:
 
 def _dialogue_form(dialogue: Dialogue | None = None) -> DialogueForm:
     form = DialogueForm(obj=dialogue) if dialogue is not None and request.method == "GET" else DialogueForm()
-    area_choices = [(area.id, area.name) for area in queries.areas(db.session)]
+    area_choices = [(area.id, area.name) for area in queries.areas(db.session())]
     form.area_id.choices = as_choices([("", _("Choose an area")), *area_choices])
     chosen = {f.id for f in dialogue.focus_areas} if dialogue else set()
     form.focus_areas.choices = as_choices(
-        (f.id, f.name) for f in queries.focus_areas(db.session) if f.active or f.id in chosen
+        (f.id, f.name) for f in queries.focus_areas(db.session()) if f.active or f.id in chosen
     )
     if dialogue is not None and request.method == "GET":
         form.area_id.data = str(dialogue.area_id)
@@ -195,7 +195,7 @@ def create() -> Response | tuple[str, int]:
         form.format.data = request.args["format"]
     if form.validate_on_submit():
         try:
-            dialogue = commands.create_dialogue(db.session, _dialogue_input(form), actor=_actor())
+            dialogue = commands.create_dialogue(db.session(), _dialogue_input(form), actor=_actor())
         except ServiceError as error:
             show_service_error(form, error, DIALOGUE_MESSAGES)
         else:
@@ -208,12 +208,12 @@ def create() -> Response | tuple[str, int]:
 
 @blueprint.route("/<id:dialogue_id>/redigera", methods=["GET", "POST"])
 def edit(dialogue_id: int) -> Response | tuple[str, int]:
-    dialogue = get_or_404(db.session, Dialogue, dialogue_id)
+    dialogue = get_or_404(db.session(), Dialogue, dialogue_id)
     _own(dialogue)
     form = _dialogue_form(dialogue)
     if form.validate_on_submit():
         try:
-            changed = commands.update_dialogue(db.session, dialogue, _dialogue_input(form), actor=_actor())
+            changed = commands.update_dialogue(db.session(), dialogue, _dialogue_input(form), actor=_actor())
         except ServiceError as error:
             show_service_error(form, error, DIALOGUE_MESSAGES)
         else:
@@ -234,13 +234,13 @@ def _detail_context(dialogue: Dialogue) -> dict[str, object]:
 
 @blueprint.get("/<id:dialogue_id>")
 def detail(dialogue_id: int) -> str:
-    dialogue = get_or_404(db.session, Dialogue, dialogue_id)
+    dialogue = get_or_404(db.session(), Dialogue, dialogue_id)
     return render_template("dialogue/detail.html", **_detail_context(dialogue))
 
 
 @blueprint.get("/<id:dialogue_id>/protokoll")
 def protocol(dialogue_id: int) -> str:
-    dialogue = get_or_404(db.session, Dialogue, dialogue_id)
+    dialogue = get_or_404(db.session(), Dialogue, dialogue_id)
     return render_template("dialogue/protocol.html", **_detail_context(dialogue))
 
 
@@ -248,16 +248,16 @@ def protocol(dialogue_id: int) -> str:
 
 
 def _observation_form(dialogue: Dialogue, observation: Observation | None = None) -> ObservationForm:
-    load = observation is not None and request.method == "GET"
-    form = ObservationForm(obj=observation) if load else ObservationForm()
+    saved = observation if request.method == "GET" else None  # the form shows the saved values on GET only
+    form = ObservationForm(obj=saved) if saved is not None else ObservationForm()
     chosen = {f.id for f in observation.focus_areas} if observation else set()
     form.focus_areas.choices = as_choices(
-        (f.id, f.name) for f in queries.focus_areas(db.session) if f.active or f.id in chosen
+        (f.id, f.name) for f in queries.focus_areas(db.session()) if f.active or f.id in chosen
     )
-    if load:
+    if saved is not None:
         form.focus_areas.data = [str(i) for i in sorted(chosen)]
-        form.category.data = observation.category or ""
-        form.responsible.data = observation.responsible or ""
+        form.category.data = saved.category or ""
+        form.responsible.data = saved.responsible or ""
     return form
 
 
@@ -283,12 +283,12 @@ def _observation_input(form: ObservationForm) -> commands.ObservationInput:
 
 @blueprint.route("/<id:dialogue_id>/iakttagelser/ny", methods=["GET", "POST"])
 def observation_create(dialogue_id: int) -> Response | tuple[str, int]:
-    dialogue = get_or_404(db.session, Dialogue, dialogue_id)
+    dialogue = get_or_404(db.session(), Dialogue, dialogue_id)
     _own(dialogue)
     form = _observation_form(dialogue)
     if form.validate_on_submit():
         try:
-            commands.add_observation(db.session, dialogue, _observation_input(form), actor=_actor())
+            commands.add_observation(db.session(), dialogue, _observation_input(form), actor=_actor())
         except ServiceError as error:
             show_service_error(form, error, DIALOGUE_MESSAGES)
         else:
@@ -303,13 +303,13 @@ def observation_create(dialogue_id: int) -> Response | tuple[str, int]:
 
 @blueprint.route("/iakttagelser/<id:observation_id>/redigera", methods=["GET", "POST"])
 def observation_edit(observation_id: int) -> Response | tuple[str, int]:
-    observation = get_or_404(db.session, Observation, observation_id)
+    observation = get_or_404(db.session(), Observation, observation_id)
     dialogue = observation.dialogue
     _own(dialogue)
     form = _observation_form(dialogue, observation)
     if form.validate_on_submit():
         try:
-            changed = commands.update_observation(db.session, observation, _observation_input(form), actor=_actor())
+            changed = commands.update_observation(db.session(), observation, _observation_input(form), actor=_actor())
         except ServiceError as error:
             show_service_error(form, error, DIALOGUE_MESSAGES)
         else:
@@ -322,13 +322,13 @@ def observation_edit(observation_id: int) -> Response | tuple[str, int]:
 
 @blueprint.route("/iakttagelser/<id:observation_id>/status", methods=["GET", "POST"])
 def observation_status(observation_id: int) -> Response | tuple[str, int]:
-    observation = get_or_404(db.session, Observation, observation_id)
+    observation = get_or_404(db.session(), Observation, observation_id)
     _own(observation.dialogue)
     form = StatusForm(formdata=None if request.method == "GET" else request.form,
                       data={"status": observation.status, "reason": observation.status_reason})
     if form.validate_on_submit():
         try:
-            changed = commands.change_status(db.session, observation, form.status.data, reason=form.reason.data,
+            changed = commands.change_status(db.session(), observation, form.status.data, reason=form.reason.data,
                                              actor=_actor())
         except ServiceError as error:
             show_service_error(form, error, DIALOGUE_MESSAGES)

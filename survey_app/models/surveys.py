@@ -98,7 +98,9 @@ class Survey(Base):
         """Residents can answer it on `day`: open, and the day inside its period. Works in Python and in a query."""
         return self.status == SurveyStatus.OPEN and self.period_start <= day <= self.period_end
 
-    @is_answerable_on.inplace.expression
+    # hybrid_method.expression already changes the hybrid in place (its `.inplace` returns the same object), and mypy
+    # reads `.inplace` through the descriptor as the bound method, so the plain decorator is the one it can check.
+    @is_answerable_on.expression
     @classmethod
     def _is_answerable_on_expression(cls, day: dt.date) -> ColumnElement[bool]:
         return and_(cls.status == SurveyStatus.OPEN, cls.period_start <= day, cls.period_end >= day)

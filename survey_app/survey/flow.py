@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from survey_app.db import rows_changed
 from survey_app.errors import ServiceError
 from survey_app.models import Survey, SurveyDraft
 from survey_app.survey.questionnaires import instrument_of
@@ -114,12 +115,13 @@ def submit(session: Session, survey: Survey, draft: SurveyDraft, today: dt.date)
     """
     answers = dict(draft.answers)
     language = draft.language
-    won = session.execute(
+    won = rows_changed(
+        session,
         update(SurveyDraft)
         .where(SurveyDraft.id == draft.id, SurveyDraft.submitted.is_(False))
         .values(submitted=True, answers={}, resume_code_hash=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     if won != 1:
         return False
     session.expunge(draft)

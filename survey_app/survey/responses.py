@@ -31,13 +31,13 @@ def _answer_rows(instrument: Instrument, answers: Mapping[str, object]) -> list[
         value = answers.get(item.code)
         if value is None or value == "" or value == ():
             continue
-        if item.type == ItemType.MULTIPLE_CHOICE:
-            rows.extend({"item_code": item.code, "value_code": code} for code in value)  # type: ignore[union-attr]
+        if item.type == ItemType.MULTIPLE_CHOICE and isinstance(value, list | tuple):  # its codes, as a list
+            rows.extend({"item_code": item.code, "value_code": code} for code in value)
         elif item.is_coded:
             rows.append({"item_code": item.code, "value_code": str(value)})
         elif item.type == ItemType.FREE_TEXT:
             rows.append({"item_code": item.code, "value_text": str(value)})
-        else:
+        else:  # answers are typed object; a number item's answer is an int, checked by its form field
             rows.append({"item_code": item.code, "value_number": float(value)})  # type: ignore[arg-type]
     return rows
 
@@ -45,6 +45,7 @@ def _answer_rows(instrument: Instrument, answers: Mapping[str, object]) -> list[
 def _background(state: AnswerState, year: int) -> dict[str, str | None]:
     answers = state.answers
     background: dict[str, str | None] = {"area_code": None, "gender": None}
+    # answers are typed object; an area or gender answer is a code (str), which its form field checked
     for item in state.instrument.questions:
         if item.type == ItemType.AREA and item.code == "area":
             background["area_code"] = answers.get(item.code)  # type: ignore[assignment]

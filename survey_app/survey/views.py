@@ -51,7 +51,7 @@ def never_cache(response: WerkzeugResponse) -> WerkzeugResponse:
 
 @blueprint.get("/")
 def start() -> str:
-    surveys = services.open_surveys(db.session, today())
+    surveys = services.open_surveys(db.session(), today())
     return render_template("survey/start.html", surveys=surveys)
 
 
@@ -75,7 +75,7 @@ def _wave_or_unavailable(slug: str) -> Survey | ResponseReturnValue:
     if survey.status == SurveyStatus.OPEN and survey.period_end < today():
         # The period has ended and no daily `trygg survey close-expired` has run yet: close it now, so that unsent
         # answers are deleted when the survey closes, as the landing page promised.
-        waves.close_wave(db.session, survey, actor=None, actor_label="system")
+        waves.close_wave(db.session(), survey, actor=None, actor_label="system")
         keep_changes()  # the page answers 410, and the wave stays closed
     if not survey.is_answerable_on(today()):
         closed = survey.status == SurveyStatus.CLOSED or survey.period_end < today()
@@ -119,7 +119,7 @@ def _forget_draft(survey: Survey, *, submitted: bool) -> None:
 
 
 def _current_draft(survey: Survey) -> SurveyDraft | None:
-    draft = flow.find_draft(db.session, survey, _draft_token(survey))
+    draft = flow.find_draft(db.session(), survey, _draft_token(survey))
     if draft is not None:
         requested = request.args.get("lang")
         if requested in survey.languages and requested != draft.language:
@@ -148,7 +148,7 @@ def _page_context(survey: Survey, draft: SurveyDraft, state: AnswerState) -> dic
 def landing(survey: Survey) -> ResponseReturnValue:
     instrument = instrument_of(survey.questionnaire)
     language = _landing_language(survey)
-    draft = flow.find_draft(db.session, survey, _draft_token(survey))
+    draft = flow.find_draft(db.session(), survey, _draft_token(survey))
     if draft is not None and draft.submitted:
         draft = None
     return render_template(
@@ -172,7 +172,7 @@ def begin(survey: Survey) -> ResponseReturnValue:
         language = "sv"
     g.survey_language = language
     try:
-        started = flow.start_draft(db.session, survey, language=language, invitation_code=request.form.get("code"))
+        started = flow.start_draft(db.session(), survey, language=language, invitation_code=request.form.get("code"))
     except ServiceError as error:
         instrument = instrument_of(survey.questionnaire)
         status = 409 if error.reason == "code_invalid_or_used" else 400
@@ -203,7 +203,7 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
             language=draft.language, today=today(),
         )
         if result.below_audience_age or result.above_audience_age:
-            flow.discard_draft(db.session, draft)
+            flow.discard_draft(db.session(), draft)
             _forget_draft(survey, submitted=False)
             return render_template("survey/outside_audience.html", survey=survey, instrument=instrument,
                                    too_young=result.below_audience_age)
@@ -263,7 +263,7 @@ def send(survey: Survey) -> ResponseReturnValue:
     draft = _current_draft(survey)
     if draft is None or draft.submitted:
         return _no_draft(survey, draft)
-    flow.submit(db.session, survey, draft, today())  # False when a double click's twin stored it: thanks either way
+    flow.submit(db.session(), survey, draft, today())  # False when a double click's twin stored it: thanks either way
     _forget_draft(survey, submitted=True)
     return redirect(url_for("survey.thanks", slug=survey.slug))
 
@@ -283,7 +283,7 @@ def resume(survey: Survey) -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         try:
-            started = flow.resume_draft(db.session, survey, request.form.get("code", ""))
+            started = flow.resume_draft(db.session(), survey, request.form.get("code", ""))
         except ServiceError as failure:
             error = _flow_message(failure.reason)
         else:

@@ -17,6 +17,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from survey_app import audit
+from survey_app.db import rows_changed
 from survey_app.errors import ServiceError
 from survey_app.models import (
     Area,
@@ -105,16 +106,17 @@ def generate_invitation_codes(
 
 def use_invitation_code(session: Session, survey: Survey, code: str) -> bool:
     """Mark a code used, atomically: of two simultaneous uses exactly one gets True."""
-    result = session.execute(
+    changed = rows_changed(
+        session,
         update(InvitationCode)
         .where(
             InvitationCode.survey_id == survey.id,
             InvitationCode.code_hash == hash_code(code),
             InvitationCode.used.is_(False),
         )
-        .values(used=True)
+        .values(used=True),
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,7 @@ def open_wave(session: Session, survey: Survey, *, actor: StaffUser | None, acto
 def close_wave(session: Session, survey: Survey, *, actor: StaffUser | None, actor_label: str | None = None) -> int:
     """Close a wave and delete its unsubmitted drafts; returns how many drafts were deleted."""
     survey.status = SurveyStatus.CLOSED
-    deleted = session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id)).rowcount
+    deleted = rows_changed(session, delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id))
     audit.record(session, actor=actor, actor_label=actor_label, action="survey.close", target_type="survey",
                  target_id=survey.id, details={"drafts_deleted": deleted})
     return deleted
@@ -168,7 +170,7 @@ def close_expired_waves(session: Session, today: dt.date, *, actor_label: str = 
 def purge_orphan_drafts(session: Session) -> int:
     """Delete drafts of waves that are not open (a wave reopened after closing starts clean)."""
     not_open = select(Survey.id).where(Survey.status != SurveyStatus.OPEN)
-    return session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id.in_(not_open))).rowcount
+    return rows_changed(session, delete(SurveyDraft).where(SurveyDraft.survey_id.in_(not_open)))
 
 
 def all_waves(session: Session) -> list[Survey]:
