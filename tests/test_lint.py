@@ -19,3 +19,11 @@ def test_mypy_finds_no_type_errors(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, check=False,
     )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_ruff_finds_nothing() -> None:
+    """ruff with the settings in pyproject.toml, over the whole tree (as the before-stop check and `make lint`)."""
+    ruff = Path(sys.executable).with_name("ruff")
+    result = subprocess.run([str(ruff), "check", "--quiet", "."], capture_output=True, text=True, cwd=ROOT,
+                            check=False)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
