@@ -2,7 +2,7 @@
 
 Seeds chosen (from a search over the old code) to reproduce each leak the attacker found there:
 2 and 20 — the blank-age group recovered exactly through total = under_18 + 18_plus; 24 — a "bridge" cell
-(area × blank gender, n = 1, and its one answer) recovered exactly; 9, 11, 13 — 0 % inside suppressed pairs;
+(area × blank gender, n = 1, and its one answer) recovered exactly; 9 — 0 % inside suppressed pairs;
 the two-area wave — a small area's n and count pinned by the published Fisher test.
 """
 
@@ -63,7 +63,7 @@ def assert_protected(cols: dict, measures=(MEASURE,)) -> dict:
     return published
 
 
-@pytest.mark.parametrize("seed", [2, 9, 11, 13, 20, 24])
+@pytest.mark.parametrize("seed", [2, 9, 20, 24])
 def test_attacker_recovers_no_suppressed_cell(seed):
     assert_protected(seeded_wave(seed))
 
