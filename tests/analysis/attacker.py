@@ -25,6 +25,7 @@ from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
 from analysis.comparisons import pearson_or_fisher
+from analysis.errors import InputError
 from analysis.grid import child_bands
 
 QUANTITIES = ("n", "k", "n-k")
@@ -144,7 +145,7 @@ class WaveAttack:
                 table = [(n - k, k) for n, k in [*known.values(), (n1, k1), (n2, k2)]]
                 try:
                     t = pearson_or_fisher(np.array(table, dtype=float))
-                except Exception:  # noqa: BLE001 - an untestable table is simply not a match
+                except (InputError, ValueError):
                     continue
                 if t.method == association["method"] and math.isclose(t.statistic, association["statistic"],
                                                                       rel_tol=1e-9, abs_tol=1e-12) and \
