@@ -5,30 +5,42 @@ a gender, area × age band, the children …) is a union of the finest cells are
 gender and blank age are categories of their own), and that every cell holds a non-negative number of
 valid answers ``n`` and of counted answers ``k ≤ n``. Each published ``n`` is a linear equation in the
 cells, and so is each published share (``k = p·n``). Solving that system as a linear program gives, for a
-suppressed group, the range of values consistent with everything published. :func:`protect` adds
-complementary suppressions until, for every primary (sensitive) group,
+suppressed group, the range of values consistent with everything published. :func:`protect` suppresses
+complementary groups until, for every primary (sensitive, ``0 < n < min_cell``) group,
 
 * its ``n`` can lie anywhere in ``[(1 − ratio)·n, (1 + ratio)·n]`` and the range is at least ``min_width``
   wide (default ±50 % and ``min_cell``): nobody can tell the group is below the threshold;
-* its ``k`` and ``n − k`` are not pinned to one value (the range is at least 1 wide), so a 0 % or 100 % on a
-  small base stays hidden — unless a published share of a group that contains it is itself 0 % or 100 %,
-  which says the same of a group large enough to publish.
+* its ``k`` and ``n − k`` range over at least 1, so a 0 % or 100 % on a small base stays hidden — unless a
+  published share of a group that contains it is itself 0 % or 100 %, which says the same of a group large
+  enough to publish.
 
 Only primary groups get the guarantee; complementary ones are hidden to protect them, not for themselves.
 Measures with different bases (valid answers of different items) share no linear relation, so each base
-is protected on its own; measures on the same base share one suppression pattern.
+is protected on its own; measures on the same base share one suppression pattern and one check of ``n``.
 
-Method: start from the line heuristic (:func:`analysis.disclosure.complementary_suppression`), then
-repeat: minimise and maximise each unprotected quantity with HiGHS; for every primary group that fails,
-suppress the smallest unsuppressed group in a line with it (for a ``k`` failure one with counted answers,
-for ``n − k`` one with uncounted ones), close the lines again. Suppressing more only removes equations, so a
-group once protected stays protected and is not checked again. The LP is the continuous relaxation: its
-range contains the integer one, as in τ-Argus' protection-level check (Hundepool et al. 2024, §4.3).
+Method (cost = respondents suppressed, as τ-Argus' "minimise the number of respondents suppressed"):
+
+1. suppress the primary groups;
+2. for each primary quantity in turn, minimise and maximise it (HiGHS, kept warm: :class:`analysis.lp.WarmLP`).
+   While it fails, the optimal dual solution names the published equations that bind the bound: at least
+   one of them must be suppressed for the bound to move (Fischetti & Salazar 2001). Suppress the cheapest:
+   an inner group (one that contains no other published group: area × gender, area × age band, the
+   children by gender) with the fewest answers before any margin; the grand total never — it stays
+   published, as SCB and Eurostat practice keeps it;
+3. drop redundant complementary groups: try publishing each again, margins first and then the largest,
+   and keep it published if every primary group keeps its protection.
+
+The solution points of the LPs are kept as witnesses: a point consistent with everything published that
+puts a quantity at its bound. Suppressing more keeps every witness consistent, and publishing a group again
+breaks only the witnesses that disagree with its count, so most checks in steps 2-3 need no new LP. The LP
+is the continuous relaxation: its range contains the integer one, as in τ-Argus' protection-level check
+(Hundepool et al. 2024, §4.3). The heuristic is greedy: the pattern is protected, not proven cheapest.
 
 References
 ----------
-Hundepool, A. et al. (2024). *Handbook on Statistical Disclosure Control*, 2nd ed., ch. 4; de Wolf, P.-P.
-(2002) "HiTaS"; Langsrud, Ø. (2024) GaussSuppression (R package, Statistics Norway).
+Hundepool, A. et al. (2024). *Handbook on Statistical Disclosure Control*, 2nd ed., ch. 4. Fischetti, M. and
+Salazar, J.-J. (2001) "Solving the cell suppression problem on tabular data with linear constraints",
+*Management Science* 47(7). Langsrud, Ø. (2024) GaussSuppression (R package, Statistics Norway).
 """
 
 from __future__ import annotations
@@ -38,16 +50,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .disclosure import SuppressionResult, complementary_suppression
+from .disclosure import SuppressionResult
+from .lp import WarmLP
 
 __all__ = ["ProtectionRule", "PublishedCounts", "feasible_range", "protect", "protect_measures"]
 
-_EPS = 1e-7
+_EPS = 1e-6
+_QUANTITIES = ("n", "k", "n-k")
 
 
 @dataclass(frozen=True, slots=True)
 class ProtectionRule:
-    """Primary threshold and protection interval (see the module docstring)."""
+    """Primary threshold and protection interval (see the module docstring).
+
+    Attributes
+    ----------
+    min_cell : int
+        Primary suppression of 0 < n < min_cell.
+    ratio : float
+        The attacker's range of a primary ``n`` must reach ``(1 − ratio)·n`` and ``(1 + ratio)·n``.
+    min_width : float, optional
+        ... and be at least this wide (default ``min_cell``).
+    """
 
     min_cell: int = 5
     ratio: float = 0.5
@@ -83,85 +107,176 @@ class PublishedCounts:
     share_shown: np.ndarray | None = None
 
 
-class _Program:
-    """The attacker's LP for one measure: variables n_c then k_c (when counted) per finest cell."""
+class _Attacker:
+    """The attacker's LPs on one base and a pool of witness points per LP.
 
-    def __init__(self, tables: PublishedCounts, suppressed: set[int], measure: int | None) -> None:
-        from scipy.sparse import csr_matrix, hstack, identity
-
-        mem = tables.membership.astype(float)
-        c = mem.shape[1]
-        shown = np.array([g not in suppressed for g in range(len(tables.keys))], dtype=bool)
-        self.has_k = measure is not None
-        self.mem = mem
-        if self.has_k:
-            with_share = shown & tables.share_shown
-            zeros = np.zeros((int(shown.sum()), c))
-            rows = [np.hstack([mem[shown], zeros]), np.hstack([np.zeros((int(with_share.sum()), c)), mem[with_share]])]
-            self.a_eq = csr_matrix(np.vstack(rows))
-            self.b_eq = np.concatenate([tables.n[shown], tables.counted[measure][with_share]]).astype(float)
-            self.a_ub = hstack([-identity(c), identity(c)], format="csr")
-            self.b_ub = np.zeros(c)
-        else:
-            self.a_eq = csr_matrix(mem[shown])
-            self.b_eq = tables.n[shown].astype(float)
-            self.a_ub = self.b_ub = None
-
-    def objective(self, g: int, quantity: str) -> np.ndarray:
-        m = self.mem[g]
-        if not self.has_k:
-            return m.copy()
-        z = np.zeros_like(m)
-        return {"n": np.concatenate([m, z]), "k": np.concatenate([z, m]), "n-k": np.concatenate([m, -m])}[quantity]
-
-    def range(self, g: int, quantity: str) -> tuple[float, float]:
-        from scipy.optimize import linprog
-
-        obj = self.objective(g, quantity)
-        out = []
-        for sign in (1.0, -1.0):
-            res = linprog(sign * obj, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
-                          bounds=(0, None), method="highs")
-            if res.status == 3:
-                out.append(np.inf)
-            elif res.status == 0:
-                out.append(sign * res.fun)
-            else:  # the published figures are consistent by construction; treat a solver failure as no protection
-                return (0.0, 0.0)
-        return out[0], out[1]
-
-
-def feasible_range(tables: PublishedCounts, suppressed: Sequence[Hashable], key: Hashable, quantity: str = "n", *,
-                   measure: int | None = None) -> tuple[float, float]:
-    """Range of ``n``, ``k`` or ``n-k`` of group ``key`` given everything not suppressed (LP relaxation).
-
-    ``measure`` selects a row of ``tables.counted`` (needed for ``k`` and ``n-k``).
+    Per share measure one LP with variables ``k_c`` (counted) and ``u_c = n_c − k_c`` (not counted) per
+    finest cell, both >= 0: rows ``Σ (k + u) = n`` per published group and ``Σ k = K`` per published share.
+    Its range of ``n`` can be narrower than with the ``n`` equations alone, so ``n`` is checked there; a base
+    with no share measure (an index: only ``n`` is published) has one LP in ``n_c``. Every LP solution is a
+    point consistent with everything published: it stays in the pool while it agrees with the published
+    groups, and gives every quantity of every group a value the attacker cannot rule out.
     """
-    pos = {k: i for i, k in enumerate(tables.keys)}
-    prog = _Program(tables, {pos[k] for k in suppressed}, measure)
-    return prog.range(pos[key], quantity)
 
+    def __init__(self, tables: PublishedCounts, rule: ProtectionRule, fast: bool) -> None:
+        mem = np.asarray(tables.membership, dtype=bool)
+        self.rule = rule
+        self.mem = mem.astype(float)
+        self.g_count, self.c = mem.shape
+        self.n = np.asarray(tables.n, dtype=float)
+        self.k = np.zeros((0, self.g_count)) if tables.counted is None else np.asarray(tables.counted, dtype=float)
+        self.shown = (np.zeros(self.g_count, dtype=bool) if tables.share_shown is None
+                      else np.asarray(tables.share_shown, dtype=bool))
+        size = mem.sum(axis=1)
+        inter = self.mem @ self.mem.T  # inter[h, o] = cells shared by h and o
+        self.contains = (inter == size[None, :]) & (size[None, :] > 0)  # contains[h, o]: o ⊆ h
+        np.fill_diagonal(self.contains, False)
+        strict = self.contains & (size[None, :] < size[:, None])
+        self.tier = strict.any(axis=1).astype(int)  # 0 = inner, 1 = margin
+        # the grand total (and any group covering every cell) is never a complementary suppression
+        self.eligible = (self.n > 0) & (size < self.c)
+        self.overlap = inter > 0
+        self.models: dict[int | None, WarmLP] = {}
+        if self.k.shape[0] == 0:
+            self.models[None] = WarmLP(self.mem, self.n, self.n, fast=fast)
+        for m in range(self.k.shape[0]):
+            a = np.block([[self.mem, self.mem], [self.mem, np.zeros_like(self.mem)]])
+            lower = np.concatenate([self.n, np.where(self.shown, self.k[m], -np.inf)])
+            upper = np.concatenate([self.n, np.where(self.shown, self.k[m], np.inf)])
+            self.models[m] = WarmLP(a, lower, upper, fast=fast)
+        self.pool = {m: np.zeros((0, model.n_cols)) for m, model in self.models.items()}
+        self.alive = {m: np.zeros(0, dtype=bool) for m in self.models}
+        self.unbounded: dict[tuple, bool] = {}
+        self.lp_calls = 0
 
-def _protected(tables: PublishedCounts, rule: ProtectionRule, g: int, quantity: str, measure: int | None,
-               lo: float, hi: float, suppressed: set[int]) -> bool:
-    if quantity == "n":
-        v = float(tables.n[g])
-        return (lo <= (1 - rule.ratio) * v + _EPS and hi >= (1 + rule.ratio) * v - _EPS
-                and hi - lo >= rule.width - _EPS)
-    if hi - lo >= 1 - _EPS:
-        return True
-    k_all = tables.counted[measure]
-    value = k_all if quantity == "k" else tables.n - k_all
-    inside = ~(tables.membership[g] & ~tables.membership).any(axis=1)  # groups that contain g
-    for h in np.flatnonzero(inside):
-        if h not in suppressed and tables.share_shown[h] and value[h] == 0 and h != g:
-            return True
-    return False
+    def quantities(self, primary) -> list[tuple[int, str, int | None]]:
+        return [(g, q, m) for m in self.models for g in sorted(primary)
+                for q in (("n",) if m is None else _QUANTITIES)]
+
+    # --- the published state ---------------------------------------------------------------------------
+    def suppress(self, groups) -> None:
+        groups = np.asarray(sorted(groups), dtype=np.int64)
+        for m, model in self.models.items():
+            model.set_rows(groups if m is None else np.concatenate([groups, groups + self.g_count]),
+                           -np.inf, np.inf)
+
+    def publish(self, h: int) -> None:
+        """Publish group ``h`` again; pool points that disagree with it are replaced by mixtures that agree.
+
+        Two points consistent with everything else, on either side of the new equation, mix (convexly) into
+        one on it: the mixture keeps most of the extreme point's value when its partner lies far on the
+        other side.
+        """
+        row = self.mem[h]
+        tol = _EPS * max(1.0, self.n[h])
+        z = np.zeros_like(row)
+        for m, model in self.models.items():
+            model.set_rows([h], self.n[h], self.n[h])
+            eqs = [(row, self.n[h])] if m is None else [(np.concatenate([row, row]), self.n[h])]
+            if m is not None and self.shown[h]:
+                model.set_rows([h + self.g_count], self.k[m, h], self.k[m, h])
+                eqs.append((np.concatenate([row, z]), self.k[m, h]))
+            pts, alive = self.pool[m], self.alive[m]
+            res = [pts @ a - b for a, b in eqs]
+            bad = alive & np.any([np.abs(r) > tol for r in res], axis=0)
+            if len(eqs) == 1 and bad.any():
+                r = res[0]
+                up, down = np.flatnonzero(alive & (r > tol)), np.flatnonzero(alive & (r < -tol))
+                if up.size and down.size:
+                    partner = np.where(r[bad] > 0, down[np.argmin(r[down])], up[np.argmax(r[up])])
+                    ri, rj = np.abs(r[bad])[:, None], np.abs(r[partner])[:, None]
+                    mixed = (rj * pts[bad] + ri * pts[partner]) / (ri + rj)
+                    self.pool[m] = np.vstack([pts, mixed])
+                    alive = np.concatenate([alive, np.ones(len(mixed), dtype=bool)])
+                    bad = np.concatenate([bad, np.zeros(len(mixed), dtype=bool)])
+            self.alive[m] = alive & ~bad
+        self.unbounded.clear()
+
+    def snapshot(self) -> tuple:
+        return {m: a.copy() for m, a in self.alive.items()}, dict(self.unbounded)
+
+    def restore(self, saved: tuple) -> None:
+        """Back to a state with fewer published groups: every point found since stays consistent."""
+        alive, unbounded = saved
+        for m, a in alive.items():
+            self.alive[m][:a.size] = a
+        self.unbounded = unbounded
+
+    # --- one quantity ----------------------------------------------------------------------------------
+    def true_value(self, g: int, q: str, m: int | None) -> float:
+        if q == "n":
+            return float(self.n[g])
+        return float(self.k[m, g] if q == "k" else self.n[g] - self.k[m, g])
+
+    def objective(self, g: int, q: str, m: int | None) -> np.ndarray:
+        row = self.mem[g]
+        if m is None:
+            return row
+        z = np.zeros_like(row)
+        return np.concatenate({"n": [row, row], "k": [row, z], "n-k": [z, row]}[q])
+
+    def exempt(self, g: int, q: str, m: int | None, sup: set[int]) -> bool:
+        """A published share of 0 % (``k``) or 100 % (``n − k``) on a group containing ``g`` says it already."""
+        if q == "n":
+            return False
+        value = self.k[m] if q == "k" else self.n - self.k[m]
+        return any(h not in sup and self.shown[h] and value[h] == 0 for h in np.flatnonzero(self.contains[:, g]))
+
+    def _range(self, g: int, q: str, m: int | None, obj: np.ndarray) -> tuple[float, float]:
+        t = self.true_value(g, q, m)
+        values = self.pool[m][self.alive[m]] @ obj
+        lo = min(t, float(values.min())) if values.size else t
+        hi = max(t, float(values.max())) if values.size else t
+        if self.unbounded.get((g, q, m)):
+            hi = np.inf
+        return lo, hi
+
+    def _meets(self, q: str, t: float, lo: float, hi: float) -> tuple[bool, bool, bool]:
+        """(protected, lower bound short, upper bound short)."""
+        if q == "n":
+            r = self.rule.ratio
+            narrow = hi - lo < self.rule.width - _EPS
+            down = lo > (1 - r) * t + _EPS or (narrow and lo > _EPS)
+            up = hi < (1 + r) * t - _EPS or narrow
+        else:
+            narrow = hi - lo < 1 - _EPS
+            down, up = narrow and lo > _EPS, narrow
+        return not (down or up), down, up
+
+    def pool_protects(self, g: int, q: str, m: int | None) -> bool:
+        """Whether the witness points alone show quantity ``q`` of group ``g`` protected (no LP)."""
+        return self._meets(q, self.true_value(g, q, m), *self._range(g, q, m, self.objective(g, q, m)))[0]
+
+    def evaluate(self, g: int, q: str, m: int | None) -> tuple[bool, set[int]]:
+        """Whether quantity ``q`` of group ``g`` is protected; if not, the groups whose equations bind it."""
+        t = self.true_value(g, q, m)
+        obj = self.objective(g, q, m)
+        ok, down, up = self._meets(q, t, *self._range(g, q, m, obj))
+        if ok:
+            return True, set()
+        binding: set[int] = set()
+        for short, sign in ((down, 1.0), (up, -1.0)):
+            if not short:
+                continue
+            self.lp_calls += 1
+            sol = self.models[m].minimise(sign * obj)
+            if sol.status == "optimal":
+                self.pool[m] = np.vstack([self.pool[m], sol.x])
+                self.alive[m] = np.append(self.alive[m], True)
+                rows = np.flatnonzero(np.abs(sol.row_dual[:2 * self.g_count]) > 1e-9)
+                binding |= set((rows % self.g_count).tolist())
+            elif sol.status == "unbounded" and sign < 0:
+                self.unbounded[(g, q, m)] = True
+        ok, _, _ = self._meets(q, t, *self._range(g, q, m, obj))
+        return ok, (set() if ok else binding)
+
+    def cost(self, h: int) -> tuple:
+        return (int(self.tier[h]), float(self.n[h]), h)
 
 
 def protect(tables: PublishedCounts, *, rule: ProtectionRule = ProtectionRule(),
-            lines: Sequence[Sequence[Hashable]] = (), start: Sequence[Hashable] = (),
-            max_rounds: int = 10_000) -> SuppressionResult:
+            lines: Sequence[Sequence[Hashable]] = (), start: Sequence[Hashable] = (), fast: bool = True
+            ) -> SuppressionResult:
     """Primary and complementary suppression that gives every primary group its protection interval.
 
     Parameters
@@ -170,88 +285,106 @@ def protect(tables: PublishedCounts, *, rule: ProtectionRule = ProtectionRule(),
         Every group published together on one base, with their finest-cell membership.
     rule : ProtectionRule
     lines : sequence of sequences of keys
-        Lines of groups that add up (a total and its parts); used for the first heuristic pass and to
-        choose complementary cells near a failing one. The check itself does not rely on them.
+        Lines of groups that add up (a total and its parts). Optional: they only speed the search up (a first
+        pattern with at least two suppressed groups in every line that has one; a primary group left alone in
+        a line is derivable, so no LP is needed to see it). The check itself does not rely on them.
     start : sequence of keys
         Groups to suppress in any case (e.g. already hidden in another publication).
+    fast : bool
+        Keep HiGHS warm between solves (False: ``scipy.optimize.linprog`` for every solve; same result).
 
     Returns
     -------
     SuppressionResult
+        ``primary`` and ``secondary`` keys. The grand total is suppressed only when it is itself primary.
     """
     keys = tables.keys
     pos = {k: i for i, k in enumerate(keys)}
-    n = np.asarray(tables.n)
-    counts = {k: int(v) for k, v in zip(keys, n, strict=True)}
-    first = complementary_suppression(counts, lines, min_cell=rule.min_cell)
-    primary = {pos[k] for k in first.primary}
-    sup = {pos[k] for k in first.suppressed} | {pos[k] for k in start}
+    att = _Attacker(tables, rule, fast)
+    primary = set(np.flatnonzero((att.n > 0) & (att.n < rule.min_cell)).tolist())
+    fixed = primary | {pos[k] for k in start}
     line_idx = [[pos[k] for k in line if k in pos] for line in lines]
-    measures: list[int | None] = list(range(tables.counted.shape[0])) if tables.counted is not None else []
-    if not measures:
-        measures = [None]
-    todo = [(g, q, m) for m in measures for g in sorted(primary) for q in (("n",) if m is None else ("n", "k", "n-k"))]
-    for _ in range(max_rounds):
-        failing: list[tuple[int, str, int | None]] = []
-        recheck = []  # passed only because a containing group shows 0 % or 100 %: that group may go later
-        progs: dict = {}
+    sup = _close_lines(att, set(fixed), line_idx)
+    att.suppress(sup)
+    todo = att.quantities(primary)
+    for _ in range(len(keys) + 1):  # a later suppression can lift an exemption (a containing 0 % share)
+        changed = False
         for g, q, m in todo:
-            if m not in progs:
-                progs[m] = _Program(tables, sup, m)
-            lo, hi = progs[m].range(g, q)
-            if not _protected(tables, rule, g, q, m, lo, hi, sup):
-                failing.append((g, q, m))
-            elif q != "n" and hi - lo < 1 - _EPS:
-                recheck.append((g, q, m))
-        if not failing:
+            while not att.exempt(g, q, m, sup):
+                ok, binding = att.evaluate(g, q, m)
+                if ok:
+                    break
+                pick = _cheapest(att, binding, sup)
+                if pick is None:
+                    pick = _cheapest(att, np.flatnonzero(att.overlap[g]), sup)
+                if pick is None:
+                    break  # nothing but the grand total could protect it further
+                sup.add(pick)
+                att.suppress([pick])
+                changed = True
+        if not changed:
             break
-        added = set()
-        for g, q, m in failing:
-            pick = _complement(tables, g, q, m, sup | added, line_idx)
-            if pick is not None:
-                added.add(pick)
-        if not added:
-            break
-        sup |= added
-        sup |= _close_lines(n, sup, line_idx)
-        todo = failing + recheck
+    for h in sorted(sup - fixed, key=lambda h: (-att.tier[h], -att.n[h], h)):
+        if any(sum(o in sup for o in line) == 2 and h in line and (set(line) & sup - {h}) <= primary
+               for line in line_idx):
+            continue  # publishing it would leave a primary group alone in a line
+        saved = att.snapshot()
+        sup.discard(h)
+        att.publish(h)
+        doubt = [t for t in todo if not att.exempt(*t, sup) and not att.pool_protects(*t)]
+        near = {g for line in line_idx if h in line for g in line}
+        doubt.sort(key=lambda t: t[0] not in near)  # the likeliest to fail first: one failure settles it
+        if all(att.evaluate(*t)[0] for t in doubt):
+            continue
+        sup.add(h)
+        att.suppress([h])
+        att.restore(saved)
     return SuppressionResult(primary=frozenset(keys[g] for g in primary),
                              secondary=frozenset(keys[g] for g in sup - primary))
 
 
-def _close_lines(n: np.ndarray, sup: set[int], lines: list[list[int]]) -> set[int]:
-    """The line heuristic from a given suppression: no line with exactly one suppressed entry."""
-    sup = set(sup)
+def _close_lines(att: _Attacker, sup: set[int], lines: list[list[int]]) -> set[int]:
+    """No line with exactly one suppressed group: add its cheapest eligible partner (never the total)."""
     changed = True
     while changed:
         changed = False
         for line in lines:
-            if sum(g in sup for g in line) != 1:
-                continue
-            cand = [g for g in line if g not in sup and n[g] > 0]
-            if cand:
-                sup.add(min(cand, key=lambda g: n[g]))
-                changed = True
+            if sum(g in sup for g in line) == 1:
+                pick = _cheapest(att, line, sup)
+                if pick is not None:
+                    sup.add(pick)
+                    changed = True
     return sup
 
 
-def _complement(tables: PublishedCounts, g: int, quantity: str, measure: int | None, sup: set[int],
-                lines: list[list[int]]) -> int | None:
-    """The smallest unsuppressed group near ``g`` that can hide the failing quantity."""
-    n = np.asarray(tables.n)
-    if quantity == "k":
-        useful = np.asarray(tables.counted[measure]) > 0
-    elif quantity == "n-k":
-        useful = n - np.asarray(tables.counted[measure]) > 0
-    else:
-        useful = n > 0
-    near = {h for line in lines if g in line for h in line}
-    overlap = set(np.flatnonzero((tables.membership & tables.membership[g]).any(axis=1)).tolist())
-    for pool in (near, overlap, set(range(len(n)))):
-        cand = [h for h in pool if h not in sup and useful[h]]
-        if cand:
-            return min(cand, key=lambda h: (n[h], h))
-    return None
+def _cheapest(att: _Attacker, candidates, sup: set[int]) -> int | None:
+    cand = [int(h) for h in candidates if h not in sup and att.eligible[h]]
+    return min(cand, key=att.cost) if cand else None
+
+
+def feasible_range(tables: PublishedCounts, suppressed: Sequence[Hashable], key: Hashable, quantity: str = "n", *,
+                   measure: int | None = None) -> tuple[float, float]:
+    """Range of ``n``, ``k`` or ``n-k`` of group ``key`` given everything not suppressed (LP relaxation).
+
+    ``measure`` selects a row of ``tables.counted`` (needed for ``k`` and ``n-k``); without it the range of
+    ``n`` uses the ``n`` equations alone.
+    """
+    if quantity not in _QUANTITIES or (quantity != "n" and measure is None):
+        raise ValueError("quantity must be 'n', or 'k' or 'n-k' with a measure")
+    if measure is None:
+        tables = PublishedCounts(tables.keys, tables.membership, tables.n)
+    pos = {k: i for i, k in enumerate(tables.keys)}
+    att = _Attacker(tables, ProtectionRule(), fast=True)
+    att.suppress({pos[k] for k in suppressed})
+    g = pos[key]
+    obj = att.objective(g, quantity, measure)
+    model = att.models[measure]
+    out = []
+    for sign in (1.0, -1.0):
+        sol = model.minimise(sign * obj)
+        out.append(sign * sol.value if sol.status == "optimal" else (sign * -np.inf if sol.status == "unbounded"
+                                                                     else np.nan))
+    return out[0], out[1]
 
 
 def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, counted: dict, *,
@@ -266,6 +399,7 @@ def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, 
     counted : mapping measure name -> ndarray (G,) of counted answers, or None (an index: only n is shown).
     min_n_share : int
         Shares on fewer valid answers are not published (the precision rule), so they pin nothing.
+    lines : lines of groups that add up (see :func:`protect`).
 
     Returns
     -------
@@ -281,6 +415,9 @@ def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, 
         tables = PublishedCounts(tuple(keys), membership, nn,
                                  np.array([counted[s] for s in shares], dtype=np.int64) if shares else None,
                                  nn >= min_n_share)
-        res = protect(tables, rule=rule, lines=lines)
+        if not ((nn > 0) & (nn < rule.min_cell)).any():
+            res = SuppressionResult(primary=frozenset(), secondary=frozenset())
+        else:
+            res = protect(tables, rule=rule, lines=lines)
         out.update(dict.fromkeys(names, res))
     return out

@@ -25,9 +25,8 @@ def suppress_wave(waves: dict, rule: ProtectionRule, min_n_share: int) -> dict[s
     n = {name: np.asarray(w["est"].n) for name, w in waves.items()}
     counted = {name: (np.rint(w["est"].count).astype(np.int64) if w["measure"].kind == "share" else None)
                for name, w in waves.items()}
-    lines = suppression_lines(wave["groups"], by, wave["grid"])
     return protect_measures(wave["groups"], wave["membership"] > 0, n, counted, rule=rule, min_n_share=min_n_share,
-                            lines=lines)
+                            lines=suppression_lines(wave["groups"], by, wave["grid"]))
 
 
 def withhold_associations(assoc: list, res: SuppressionResult) -> list:
