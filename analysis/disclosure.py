@@ -9,8 +9,9 @@ Rules apply to the unweighted respondent counts behind every published cell:
    in a line with exactly one suppressed entry suppress its smallest non-zero unsuppressed entry
    (ties: the first); repeat until stable. This alone does **not** protect: a cell on no cycle of
    suppressed cells, or a line that misses a part, lets a linear-programming attacker recover it.
-   :func:`analysis.protection.protect` starts from this heuristic and adds cells until the protection
-   interval holds over every table published together (what ``run_analysis`` does);
+   :func:`analysis.protection.protect` starts from this heuristic (cheapest partner, never the grand
+   total), adds cells until the protection interval holds over every table published together, and
+   publishes redundant ones again (what ``run_analysis`` does);
 3. the precision rule is **not a disclosure rule**: a share with n < ``min_n_share`` (default 30) is
    not shown because it is too uncertain, but its n is published, and its count can often be derived
    exactly from the published shares around it (a total minus its other parts). It hides only the

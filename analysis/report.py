@@ -228,8 +228,8 @@ def _run(responses, measures, weighting, population, by, min_cell, min_n_share, 
                    "primary": 0, "secondary": 0, "precision_hidden": 0, "protection_ratio": rule.ratio,
                    "protection_min_width": rule.width, "rule": "0 < n < min_cell; complementary cells until an "
                    "attacker solving all tables of the wave as a linear program cannot narrow a suppressed n below "
-                   "(1 ± ratio)·n or below min_width, nor pin its counted or uncounted answers; n < min_n_share: "
-                   "share not shown (precision, not disclosure)"}
+                   "(1 ± ratio)·n or below min_width, nor pin its counted or uncounted answers (cheapest first, "
+                   "inner cells before margins, never the total); n < min_n_share: share not shown (precision)"}
     now_sup = suppress_wave(now, rule, min_n_share)
     before_sup = suppress_wave(before, rule, min_n_share) if before else None
     for measure in measures:

@@ -60,6 +60,7 @@ def assert_protected(cols: dict, measures=(MEASURE,)) -> dict:
             failures += protection_failures([iv for iv in intervals if iv.measure == m.name], truth, published)
     assert failures == []
     assert any(r["symbol"] == "U" for r in published["measures"])  # the wave does hold sensitive cells
+    assert all(r["n"] is not None for r in published["measures"] if r["group"] == {})  # the total stays
     return published
 
 

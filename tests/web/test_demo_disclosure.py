@@ -46,6 +46,7 @@ def test_attacker_finds_no_suppressed_demo_cell_narrower_than_its_protection_int
     assert len(cols["area"]) >= 3000
     published = run_analysis(Responses.from_columns(cols), list(MEASURES)).to_dict()
     assert any(r["symbol"] == "U" for r in published["measures"])
+    assert all(r["n"] is not None for r in published["measures"] if r["group"] == {})
     intervals, pinned = attack(published)
     assert pinned == []
     failures = []
