@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix
 
-__all__ = ["LPSolution", "WarmLP"]
+__all__ = ["LPSolution", "PointPool", "WarmLP"]
 
 try:  # SciPy's bundled HiGHS binding; private, hence the linprog fallback below
     from scipy.optimize._highspy import _core as _highs
@@ -139,3 +139,62 @@ class WarmLP:
         if sign.size:
             dual[np.concatenate([le, ge])] = res.ineqlin.marginals * sign
         return LPSolution("optimal", float(res.fun), np.asarray(res.x), dual)
+
+
+class PointPool:
+    """Feasible points of an LP kept as certificates, with their values under a fixed set of objectives.
+
+    A point that reaches a bound proves the bound is reachable as long as it satisfies every constraint, so a
+    check can often be answered from the pool without a solve. Pools are immutable: each change returns a new
+    pool, so an earlier one can be kept and merged back (:meth:`union`). Only points that are extreme under
+    some objective are kept.
+
+    Parameters
+    ----------
+    objectives : ndarray, shape (V, Q)
+        One column per objective.
+    """
+
+    def __init__(self, objectives: np.ndarray, points: np.ndarray | None = None) -> None:
+        self.objectives = objectives
+        self.points = np.zeros((0, objectives.shape[0])) if points is None else points
+        self.values = self.points @ objectives
+
+    def add(self, x: np.ndarray) -> PointPool:
+        return PointPool(self.objectives, np.vstack([self.points, x])).compact()
+
+    def union(self, other: PointPool) -> PointPool:
+        return PointPool(self.objectives, np.vstack([self.points, other.points])).compact()
+
+    def value_range(self, col: int) -> tuple[float, float] | None:
+        if not len(self.points):
+            return None
+        v = self.values[:, col]
+        return float(v.min()), float(v.max())
+
+    def compact(self) -> PointPool:
+        if len(self.points) <= 2 * self.objectives.shape[1]:
+            return self
+        keep = np.union1d(np.argmin(self.values, axis=0), np.argmax(self.values, axis=0))
+        return PointPool(self.objectives, self.points[keep])
+
+    def restrict(self, rows: list[tuple[np.ndarray, float]], tol: float) -> PointPool:
+        """The pool under new equality rows ``a·x = b``.
+
+        Points off a single new row are replaced by a convex mixture with the point farthest on its other
+        side (feasible for every old constraint, and on the new row); with more rows they are dropped.
+        """
+        pts = self.points
+        res = np.array([pts @ a - b for a, b in rows])
+        bad = (np.abs(res) > tol).any(axis=0)
+        if not bad.any():
+            return self
+        out = [pts[~bad]]
+        if len(rows) == 1:
+            r = res[0]
+            up, down = np.flatnonzero(r > tol), np.flatnonzero(r < -tol)
+            if up.size and down.size:
+                partner = np.where(r[bad] > 0, down[np.argmin(r[down])], up[np.argmax(r[up])])
+                ri, rj = np.abs(r[bad])[:, None], np.abs(r[partner])[:, None]
+                out.append((rj * pts[bad] + ri * pts[partner]) / (ri + rj))
+        return PointPool(self.objectives, np.vstack(out)).compact()

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .disclosure import SuppressionResult
-from .lp import WarmLP
+from .lp import PointPool, WarmLP
 
 __all__ = ["ProtectionRule", "PublishedCounts", "feasible_range", "protect", "protect_measures"]
 
@@ -144,14 +144,19 @@ class _Attacker:
             lower = np.concatenate([self.n, np.where(self.shown, self.k[m], -np.inf)])
             upper = np.concatenate([self.n, np.where(self.shown, self.k[m], np.inf)])
             self.models[m] = WarmLP(a, lower, upper, fast=fast)
-        self.pool = {m: np.zeros((0, model.n_cols)) for m, model in self.models.items()}
-        self.alive = {m: np.zeros(0, dtype=bool) for m in self.models}
+        self.pool: dict[int | None, PointPool] = {}
+        self.column: dict[tuple, int] = {}
         self.unbounded: dict[tuple, bool] = {}
         self.lp_calls = 0
 
     def quantities(self, primary) -> list[tuple[int, str, int | None]]:
-        return [(g, q, m) for m in self.models for g in sorted(primary)
-                for q in (("n",) if m is None else _QUANTITIES)]
+        """The quantities to protect; sets up the witness pools for them."""
+        todo = [(g, q, m) for m in self.models for g in sorted(primary) for q in (("n",) if m is None else _QUANTITIES)]
+        for m in self.models:
+            mine = [t for t in todo if t[2] == m]
+            self.column.update({t: i for i, t in enumerate(mine)})
+            self.pool[m] = PointPool(np.column_stack([self.objective(*t) for t in mine]))
+        return todo
 
     # --- the published state ---------------------------------------------------------------------------
     def suppress(self, groups) -> None:
@@ -176,30 +181,16 @@ class _Attacker:
             if m is not None and self.shown[h]:
                 model.set_rows([h + self.g_count], self.k[m, h], self.k[m, h])
                 eqs.append((np.concatenate([row, z]), self.k[m, h]))
-            pts, alive = self.pool[m], self.alive[m]
-            res = [pts @ a - b for a, b in eqs]
-            bad = alive & np.any([np.abs(r) > tol for r in res], axis=0)
-            if len(eqs) == 1 and bad.any():
-                r = res[0]
-                up, down = np.flatnonzero(alive & (r > tol)), np.flatnonzero(alive & (r < -tol))
-                if up.size and down.size:
-                    partner = np.where(r[bad] > 0, down[np.argmin(r[down])], up[np.argmax(r[up])])
-                    ri, rj = np.abs(r[bad])[:, None], np.abs(r[partner])[:, None]
-                    mixed = (rj * pts[bad] + ri * pts[partner]) / (ri + rj)
-                    self.pool[m] = np.vstack([pts, mixed])
-                    alive = np.concatenate([alive, np.ones(len(mixed), dtype=bool)])
-                    bad = np.concatenate([bad, np.zeros(len(mixed), dtype=bool)])
-            self.alive[m] = alive & ~bad
+            self.pool[m] = self.pool[m].restrict(eqs, tol)
         self.unbounded.clear()
 
     def snapshot(self) -> tuple:
-        return {m: a.copy() for m, a in self.alive.items()}, dict(self.unbounded)
+        return dict(self.pool), dict(self.unbounded)
 
     def restore(self, saved: tuple) -> None:
         """Back to a state with fewer published groups: every point found since stays consistent."""
-        alive, unbounded = saved
-        for m, a in alive.items():
-            self.alive[m][:a.size] = a
+        pool, unbounded = saved
+        self.pool = {m: p.union(self.pool[m]) for m, p in pool.items()}
         self.unbounded = unbounded
 
     # --- one quantity ----------------------------------------------------------------------------------
@@ -222,11 +213,10 @@ class _Attacker:
         value = self.k[m] if q == "k" else self.n - self.k[m]
         return any(h not in sup and self.shown[h] and value[h] == 0 for h in np.flatnonzero(self.contains[:, g]))
 
-    def _range(self, g: int, q: str, m: int | None, obj: np.ndarray) -> tuple[float, float]:
+    def _range(self, g: int, q: str, m: int | None) -> tuple[float, float]:
         t = self.true_value(g, q, m)
-        values = self.pool[m][self.alive[m]] @ obj
-        lo = min(t, float(values.min())) if values.size else t
-        hi = max(t, float(values.max())) if values.size else t
+        seen = self.pool[m].value_range(self.column[(g, q, m)])
+        lo, hi = (t, t) if seen is None else (min(t, seen[0]), max(t, seen[1]))
         if self.unbounded.get((g, q, m)):
             hi = np.inf
         return lo, hi
@@ -245,13 +235,13 @@ class _Attacker:
 
     def pool_protects(self, g: int, q: str, m: int | None) -> bool:
         """Whether the witness points alone show quantity ``q`` of group ``g`` protected (no LP)."""
-        return self._meets(q, self.true_value(g, q, m), *self._range(g, q, m, self.objective(g, q, m)))[0]
+        return self._meets(q, self.true_value(g, q, m), *self._range(g, q, m))[0]
 
     def evaluate(self, g: int, q: str, m: int | None) -> tuple[bool, set[int]]:
         """Whether quantity ``q`` of group ``g`` is protected; if not, the groups whose equations bind it."""
         t = self.true_value(g, q, m)
         obj = self.objective(g, q, m)
-        ok, down, up = self._meets(q, t, *self._range(g, q, m, obj))
+        ok, down, up = self._meets(q, t, *self._range(g, q, m))
         if ok:
             return True, set()
         binding: set[int] = set()
@@ -261,13 +251,12 @@ class _Attacker:
             self.lp_calls += 1
             sol = self.models[m].minimise(sign * obj)
             if sol.status == "optimal":
-                self.pool[m] = np.vstack([self.pool[m], sol.x])
-                self.alive[m] = np.append(self.alive[m], True)
+                self.pool[m] = self.pool[m].add(sol.x)
                 rows = np.flatnonzero(np.abs(sol.row_dual[:2 * self.g_count]) > 1e-9)
                 binding |= set((rows % self.g_count).tolist())
             elif sol.status == "unbounded" and sign < 0:
                 self.unbounded[(g, q, m)] = True
-        ok, _, _ = self._meets(q, t, *self._range(g, q, m, obj))
+        ok, _, _ = self._meets(q, t, *self._range(g, q, m))
         return ok, (set() if ok else binding)
 
     def cost(self, h: int) -> tuple:
