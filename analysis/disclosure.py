@@ -7,8 +7,16 @@ Rules apply to the unweighted respondent counts behind every published cell:
    (a row or column of a table, the categories of one breakdown and their total, linked tables that
    share a total) must hold 0 or at least 2 suppressed entries. Heuristic: scan the lines in order;
    in a line with exactly one suppressed entry suppress its smallest non-zero unsuppressed entry
-   (ties: the first); repeat until stable;
-3. the precision rule (not disclosure): a share with n < ``min_n_share`` (default 30) is not shown.
+   (ties: the first); repeat until stable. This alone does **not** protect: a cell on no cycle of
+   suppressed cells, or a line that misses a part, lets a linear-programming attacker recover it.
+   :func:`analysis.protection.protect` starts from this heuristic (cheapest partner, never the grand
+   total), adds cells until the protection interval holds over every table published together, and
+   publishes redundant ones again (what ``run_analysis`` does);
+3. the precision rule is **not a disclosure rule**: a share with n < ``min_n_share`` (default 30) is
+   not shown because it is too uncertain, but its n is published, and its count can often be derived
+   exactly from the published shares around it (a total minus its other parts). It hides only the
+   estimate's face value. What must stay secret (a small cell, or a 0 %/100 % on a small base) is
+   protected by rules 1–2 alone.
 
 Symbols follow SCB practice as STANDARDS.md §6 adopts it: ``U`` = undertryckt uppgift (suppressed
 because of disclosure risk, primary or complementary); ``..`` = uppgift inte tillgänglig eller alltför

@@ -140,7 +140,9 @@ def suppression_lines(groups: list[Group], by: Sequence[str], grid: Grid) -> lis
         lines.append([u18, *((("age_band", b),) for b, c in zip(grid.bands, child, strict=True) if c)])
         lines.append([(("age_group", "18_plus"),), *((("age_band", b),) for b, c in
                                                      zip(grid.bands, child, strict=True) if not c)])
-        lines.append([(), u18, (("age_group", "18_plus"),)])
+        # ages outside the bands (blank) belong to neither child group: they are a part of the total's line
+        unknown = [(("age_band", b),) for b in grid.bands if age_band_bounds(b) is None]
+        lines.append([(), u18, (("age_group", "18_plus"),), *unknown])
     return [[g for g in line if g in present] for line in lines]
 
 

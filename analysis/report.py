@@ -24,13 +24,15 @@ import numpy as np
 from . import comparisons as cmp
 from .cellweights import WeightingInfo, cell_weights
 from .data import Population, Responses
-from .disclosure import SYMBOL_NOT_SHOWN, SYMBOL_SUPPRESSED, complementary_suppression
+from .disclosure import SYMBOL_NOT_SHOWN, SYMBOL_SUPPRESSED
 from .errors import InputError, MeasureError
 from .estimators import estimate_domains
-from .grid import DIMENSIONS, Group, build_grid, domains, suppression_lines
+from .grid import DIMENSIONS, Group, build_grid, domains
 from .index import cronbach_alpha, problem_levels
 from .intervals import Z_95, CIMethod, clopper_pearson_interval, korn_graubard_interval
 from .measurestats import index_moments, index_values, rao_scott_cells, share_moments
+from .protection import ProtectionRule
+from .wavesuppression import shown_groups, suppress_wave, withhold_associations
 from .weighting import WeightDiagnostics
 
 __all__ = ["MEN", "WOMEN", "AnalysisResult", "ComparisonRow", "EstimateRow", "WeightingInfo", "run_analysis"]
@@ -221,16 +223,22 @@ def _run(responses, measures, weighting, population, by, min_cell, min_n_share, 
     comps: list[ComparisonRow] = []
     assoc: list[dict] = []
     info: list[dict] = []
+    rule = ProtectionRule(min_cell=min_cell)
     sup_summary = {"min_cell": min_cell, "min_n_share": min_n_share, "flag_n_below": flag_n_below,
-                   "primary": 0, "secondary": 0, "precision_hidden": 0, "rule": "0 < n < min_cell; "
-                   "complementary cells in every line with one suppressed entry; n < min_n_share not shown"}
+                   "primary": 0, "secondary": 0, "precision_hidden": 0, "protection_ratio": rule.ratio,
+                   "protection_min_width": rule.width, "rule": "0 < n < min_cell; complementary cells until an "
+                   "attacker solving all tables of the wave as a linear program cannot narrow a suppressed n below "
+                   "(1 ± ratio)·n or below min_width, nor pin its counted or uncounted answers (cheapest first, "
+                   "inner cells before margins, never the total); n < min_n_share: share not shown (precision)"}
+    now_sup = suppress_wave(now, rule, min_n_share)
+    before_sup = suppress_wave(before, rule, min_n_share) if before else None
     for measure in measures:
         wave = now[measure.name]
-        shown = _publish(measure, wave, min_cell, min_n_share, flag_n_below, rows, sup_summary)
+        shown = _publish(measure, wave, now_sup[measure.name], min_n_share, flag_n_below, rows, sup_summary)
         comps += _comparisons(measure, wave, shown, before[measure.name] if before else None,
-                              before_shown=_shown_only(before[measure.name], min_cell, min_n_share) if before
-                              else None)
-        assoc += wave["assoc"]
+                              before_shown=shown_groups(before[measure.name], before_sup[measure.name], min_n_share)
+                              if before and before_sup else None)
+        assoc += withhold_associations(wave["assoc"], now_sup[measure.name])
         info.append(wave["info"])
     return AnalysisResult(measures=tuple(rows), comparisons=tuple(comps), weighting=_first(now)["weighting"],
                           suppression=MappingProxyType(sup_summary), associations=tuple(assoc),
@@ -297,23 +305,10 @@ def _association(name, dim, wts, mom, col_idx, n_cols, weighted):
             "df": list(res.df)}
 
 
-def _shown_only(wave, min_cell, min_n_share) -> dict:
-    est = wave["est"]
-    counts = {g: int(n) for g, n in zip(wave["groups"], est.n, strict=True)}
-    lines = suppression_lines(wave["groups"], _by_of(wave), wave["grid"])
-    res = complementary_suppression(counts, lines, min_cell=min_cell)
-    return {g: (g not in res.suppressed and counts[g] >= min_n_share) for g in wave["groups"]}
-
-
-def _by_of(wave) -> list[str]:
-    return [d for d in DIMENSIONS if any(len(g) == 1 and g[0][0] == d for g in wave["groups"])]
-
-
-def _publish(measure, wave, min_cell, min_n_share, flag_n_below, rows, summary) -> dict:
+def _publish(measure, wave, res, min_n_share, flag_n_below, rows, summary) -> dict:
     est = wave["est"]
     groups = wave["groups"]
     counts = {g: int(n) for g, n in zip(groups, est.n, strict=True)}
-    res = complementary_suppression(counts, suppression_lines(groups, _by_of(wave), wave["grid"]), min_cell=min_cell)
     summary["primary"] += len(res.primary)
     summary["secondary"] += len(res.secondary)
     cut = getattr(measure, "cutpoints", None)
