@@ -76,6 +76,15 @@ def stamp_staff_session() -> None:
     session[SESSION_STARTED] = session[SESSION_SEEN] = int(services.utcnow().timestamp())
 
 
+def end_staff_session() -> None:
+    """Log out and forget everything in the session but the chosen language."""
+    language = session.get("lang")
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 def expire_staff_session() -> None:
     """Log out a staff session idle for STAFF_IDLE_MINUTES or older than STAFF_SESSION_HOURS; else mark it used.
 
@@ -97,11 +106,7 @@ def expire_staff_session() -> None:
     else:
         session[SESSION_SEEN] = now
         return
-    language = session.get("lang")
-    logout_user()
-    session.clear()
-    if language:
-        session["lang"] = language
+    end_staff_session()
     g.staff_session_expired = True
     if roles.access_for(request.endpoint) != roles.PUBLIC or request.endpoint == "auth.login":
         flash(message, "info")  # not on a resident's page, which shows no staff messages

@@ -6,15 +6,15 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import login_user, logout_user
+from flask_login import login_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
 from survey_app.auth import services, throttling
-from survey_app.auth.access import StaffPrincipal, current_staff, stamp_staff_session
+from survey_app.auth.access import StaffPrincipal, current_staff, end_staff_session, stamp_staff_session
 from survey_app.auth.forms import LoginForm, PasswordChangeForm
 from survey_app.auth.messages import ACCOUNT_MESSAGES
 from survey_app.errors import ServiceError
@@ -40,17 +40,9 @@ def _safe_next(target: str | None) -> str:
 
 def _start_fresh_session(principal: StaffPrincipal) -> None:
     """A new session for a new login: nothing from before survives but the chosen language."""
-    _end_session()
+    end_staff_session()
     login_user(principal)
     stamp_staff_session()
-
-
-def _end_session() -> None:
-    language = session.get("lang")
-    logout_user()
-    session.clear()
-    if language:
-        session["lang"] = language
 
 
 # --- the known-device cookie: random tokens, one per account that logged in from this browser --------------------
@@ -139,7 +131,7 @@ def logout() -> Response:
     user = current_staff()
     if user is not None:
         services.log_out(db.session, user)
-    _end_session()
+    end_staff_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -158,7 +150,7 @@ def password() -> Response | tuple[str, int] | str:
         except ServiceError as error:
             keep_changes()  # the attempt and its audit event count towards the form's throttle
             if error.reason == "password_change_logged_out":
-                _end_session()
+                end_staff_session()
                 flash(str(ACCOUNT_MESSAGES[error.reason]), "error")
                 return redirect(url_for("auth.login"))
             show_service_error(form, error, ACCOUNT_MESSAGES)

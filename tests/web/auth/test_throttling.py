@@ -184,7 +184,7 @@ def test_one_browser_can_be_a_known_device_of_several_colleagues(proxied: Flask,
     becomes_known(workstation, COLLEAGUE)
     for email in (OWNER, COLLEAGUE):
         for _ in range(5):
-            log_in(behind_proxy(proxied, "203.0.113.9"), email, WRONG)
+            log_in(behind_proxy(proxied, OFFICE), email, WRONG)  # someone in the same office
     assert log_in(workstation, OWNER).status_code == 302
     workstation.post("/logga-ut", data={"csrf_token": token(workstation, "/dialoger/")})
     assert log_in(workstation, COLLEAGUE).status_code == 302
