@@ -36,6 +36,13 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_HOPS": 0,
     # The address residents reach the app at (https://trygg.kommun.se), for printed links; required in production.
     "PUBLIC_URL": None,
+    # A staff login ends after this many minutes without a request, and this many hours after the password was given,
+    # whatever the activity: a workstation left open in a shared office does not stay logged in for the evening.
+    "STAFF_IDLE_MINUTES": 30,
+    "STAFF_SESSION_HOURS": 10,
+    # A browser staff have logged in from stays known (it skips the delays strangers' wrong guesses cause) this long
+    # after its last login.
+    "KNOWN_DEVICE_DAYS": 180,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,
@@ -70,6 +77,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_url(app))
     _require_secret_key(app, environment)
     _check_proxy_hops(app)
+    _check_staff_session_settings(app)
     _check_public_url(app, environment)
 
 
@@ -109,6 +117,15 @@ def _check_proxy_hops(app: Flask) -> None:
             f"TRYGG_PROXY_HOPS={hops!r} is not a number of proxies: set 0 (none, the default) or, behind one "
             "reverse proxy on this host, 1."
         )
+
+
+def _check_staff_session_settings(app: Flask) -> None:
+    for key in ("STAFF_IDLE_MINUTES", "STAFF_SESSION_HOURS", "KNOWN_DEVICE_DAYS"):
+        value = app.config[key]
+        if isinstance(value, str) and value.isdigit():
+            value = app.config[key] = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"TRYGG_{key}={value!r} is not a whole number of at least 1.")
 
 
 def _check_public_url(app: Flask, environment: str) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, abort, flash, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, logout_user
 from werkzeug.wrappers import Response
 
-from survey_app.auth import roles
+from survey_app.auth import roles, services
 from survey_app.models import StaffUser
 
 login_manager = LoginManager()
@@ -65,6 +65,53 @@ def current_role() -> str | None:
     return current_user.role if current_user.is_authenticated else None
 
 
+# When this staff session began (the password was given) and when it was last used, in seconds since the epoch. The
+# session cookie is signed, so neither can be moved by the browser; a copied cookie ages like the original.
+SESSION_STARTED = "staff_started"
+SESSION_SEEN = "staff_seen"
+
+
+def stamp_staff_session() -> None:
+    """Called on login: the session's absolute lifetime and idle timeout count from now."""
+    session[SESSION_STARTED] = session[SESSION_SEEN] = int(services.utcnow().timestamp())
+
+
+def end_staff_session() -> None:
+    """Log out and forget everything in the session but the chosen language."""
+    language = session.get("lang")
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
+def expire_staff_session() -> None:
+    """Log out a staff session idle for STAFF_IDLE_MINUTES or older than STAFF_SESSION_HOURS; else mark it used.
+
+    The role matrix, next, sends the visitor to the login page with the path they asked for. A session without the
+    stamps (from before they existed) counts as expired.
+    """
+    if "_user_id" not in session or request.endpoint == "static":
+        return
+    now = int(services.utcnow().timestamp())
+    idle_minutes = current_app.config["STAFF_IDLE_MINUTES"]
+    hours = current_app.config["STAFF_SESSION_HOURS"]
+    started, seen = session.get(SESSION_STARTED), session.get(SESSION_SEEN)
+    if not isinstance(started, int) or not isinstance(seen, int) or now - started >= hours * 3600:
+        message = gettext("You have been logged out because you logged in more than %(hours)s hours ago. Log in "
+                          "again.", hours=hours)
+    elif now - seen >= idle_minutes * 60:
+        message = gettext("You have been logged out after %(minutes)s minutes without activity. Log in again.",
+                          minutes=idle_minutes)
+    else:
+        session[SESSION_SEEN] = now
+        return
+    end_staff_session()
+    g.staff_session_expired = True
+    if roles.access_for(request.endpoint) != roles.PUBLIC or request.endpoint == "auth.login":
+        flash(message, "info")  # not on a resident's page, which shows no staff messages
+
+
 def enforce_role_matrix() -> Response | None:
     access = roles.access_for(request.endpoint)
     if access == roles.PUBLIC:
@@ -77,7 +124,8 @@ def enforce_role_matrix() -> Response | None:
         abort(403)  # an unclassified staff endpoint is closed until someone classifies it
     if not current_user.is_authenticated:
         target = request.full_path if request.method == "GET" else None
-        flash(gettext("Log in to see that page."), "info")
+        if not g.get("staff_session_expired"):
+            flash(gettext("Log in to see that page."), "info")
         return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))
     if current_user.role not in access:
         abort(403)
@@ -87,7 +135,8 @@ def enforce_role_matrix() -> Response | None:
 def register_auth(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
-    # Runs before CSRF checking and before any view: a visitor learns nothing about a page they may not use.
+    # Run before CSRF checking and before any view: a visitor learns nothing about a page they may not use.
+    app.before_request(expire_staff_session)
     app.before_request(enforce_role_matrix)
 
     @app.after_request

@@ -17,6 +17,12 @@ ACCOUNT_MESSAGES = {
     ),
     "password_mismatch": _l("The two passwords are not the same."),
     "wrong_current_password": _l("The current password is not correct."),
+    "password_change_throttled": _l(
+        "The current password was wrong too many times. Wait 15 minutes and try again."
+    ),
+    "password_change_logged_out": _l(
+        "You have been logged out because the current password was wrong too many times. Log in again."
+    ),
     "last_admin": _l("There must be at least one active admin. Give another user the admin role first."),
     "cannot_deactivate_self": _l("You cannot deactivate your own account."),
 }

@@ -25,7 +25,7 @@ from survey_app.models.dialogues import (
     dialogue_focus_areas,
     observation_focus_areas,
 )
-from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffSessionKey, StaffUser
+from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffKnownDevice, StaffSessionKey, StaffUser
 from survey_app.models.surveys import (
     Answer,
     Channel,
@@ -63,6 +63,7 @@ __all__ = [
     "Response",
     "Responsible",
     "Role",
+    "StaffKnownDevice",
     "StaffSessionKey",
     "StaffUser",
     "StatusChange",

@@ -50,18 +50,40 @@ class AuditEvent(Base):
 
 
 class LoginFailure(Base):
-    """One failed login, kept for the throttling window; `email` is what was typed, `client` the remote address."""
+    """One failed login, kept for the throttling window; `email` is what was typed, `client` the remote address.
+
+    A failure from a known device of the account counts against that device only (`known_device_id`), never against
+    the account or the address, so the owner's typos there cannot slow anyone else and a stranger's cannot slow them.
+    """
 
     __tablename__ = "login_failures"
     __table_args__ = (
         Index("ix_login_failures_email_at", "email", "at"),
         Index("ix_login_failures_client_at", "client", "at"),
+        Index("ix_login_failures_known_device_id_at", "known_device_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     email: Mapped[str] = mapped_column(String(254))
     client: Mapped[str] = mapped_column(String(64))
+    known_device_id: Mapped[int | None] = mapped_column(ForeignKey("staff_known_devices.id", ondelete="CASCADE"))
+
+
+class StaffKnownDevice(Base):
+    """A browser a member of staff has logged in from, known by a random token in a long-lived signed cookie.
+
+    Only a SHA-256 of the token is stored (the token is 256 random bits, so a slow hash adds nothing). A login for the
+    account that carries the token skips the per-account and per-address delays that strangers' guesses cause.
+    """
+
+    __tablename__ = "staff_known_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class StaffSessionKey(Base):

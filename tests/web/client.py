@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -38,3 +39,17 @@ def walk_form(csrf: str, area: int, **overrides: object) -> dict[str, object]:
     }
     data.update(overrides)
     return data
+
+
+def behind_proxy(app: Flask, address: str) -> FlaskClient:
+    """A browser whose requests reach the app through the one trusted proxy, which names `address` as the client."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+    return client
+
+
+def becomes_known(client: FlaskClient, email: str) -> None:
+    """Log in and out again: the browser keeps the known-device cookie, as it would after a day's work."""
+    assert log_in(client, email).status_code == 302
+    assert client.post("/logga-ut", data={"csrf_token": token(client, "/dialoger/")}).status_code == 302
