@@ -308,9 +308,16 @@ def _json_default(o):
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
+def _finite(value):
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 def _write_json(result: AnalysisResult, output: str | None, quality: dict) -> None:
     # No indent: only then does json use its C encoder (an indented 1M-row analysis takes 5x longer to write).
-    text = json.dumps({**result.to_dict(), "data_quality": quality}, ensure_ascii=False, separators=(",", ":"),
+    doc = result.to_dict()
+    # a Fisher test on a table with a zero cell has an infinite odds ratio, which JSON cannot hold
+    doc["associations"] = [{k: _finite(v) for k, v in a.items()} for a in doc["associations"]]
+    text = json.dumps({**doc, "data_quality": quality}, ensure_ascii=False, separators=(",", ":"),
                       default=_json_default, allow_nan=False)
     _emit(text + "\n", output)
 
