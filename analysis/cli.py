@@ -101,8 +101,8 @@ def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = No
                              "writes JSON")
         if args.format == "xlsx" and not args.output:
             raise InputError("--format xlsx needs --output PATH")
-        result, resp = _run(args)
-        quality = data_quality(resp, result)
+        result, resp, instrument = _run(args)
+        quality = data_quality(resp, result, instrument=instrument)
         _note_quality(quality, resp.source)
         if args.format == "json":
             _write_json(result, args.output, quality)
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = No
     return 0
 
 
-def _run(args) -> tuple[AnalysisResult, Responses]:
+def _run(args) -> tuple[AnalysisResult, Responses, object]:
     by = [d.strip() for d in args.by.split(",") if d.strip()]
     for d in by:
         if d not in DIMENSIONS:
@@ -158,7 +158,7 @@ def _run(args) -> tuple[AnalysisResult, Responses]:
     if weighting in ("design", "poststrat", "raking") and pop is None:
         raise InputError(f"--weighting {weighting} needs --population POP.csv")
     return run_analysis(resp, list(measures.values()), weighting=weighting, population=pop, by=by,
-                        min_cell=args.min_cell, compare=other), resp
+                        min_cell=args.min_cell, compare=other), resp, instrument
 
 
 def _measure_codes(measures) -> dict[str, set[str]]:
@@ -209,13 +209,15 @@ COMPARISON_COLUMNS = ("measure", "kind", "area", "gender", "age_band", "age_grou
                       "ci_high", "statistic", "p_value", "p_adjusted", "significant")
 
 
-def data_quality(resp: Responses, result: AnalysisResult) -> dict:
+def data_quality(resp: Responses, result: AnalysisResult, *, instrument=None) -> dict:
     """What the reader normalised or did not recognise, and who was outside the population table.
 
     ``unknown_area``: respondents without a known area (blank, "vet inte"), in the totals only;
-    ``normalised_codes`` / ``unrecognised_codes``: per item, answers read as a code after clean-up
-    (``3.0`` -> ``3``) and values that are no answer code of the item (outside every base), with the
-    first row and the values; ``normalised_gender`` / ``unrecognised_gender`` the same for gender;
+    ``normalised_codes``: per item, answers read as a code after clean-up (``3.0`` -> ``3``);
+    ``unrecognised_codes``: per item of the questionnaire, values that are not answer codes of the item
+    (outside every base), with the first row and the values; ``outside_measure_codes``: the same for
+    items no questionnaire declares, against the codes the measures name (a "vet ej" code outside the
+    base is expected there); ``normalised_gender`` / ``unrecognised_gender`` the same for gender;
     ``outside_population``: per weighting dimension, respondents whose category the population
     table lacks (other or no gender answer, unknown area, blank age band), weighted by the rule in
     :mod:`analysis.cellweights`.
@@ -225,8 +227,12 @@ def data_quality(resp: Responses, result: AnalysisResult) -> dict:
     def report(r):
         return None if r is None else {"rows": r.rows, "first_row": r.first_row, "values": list(r.values)}
 
+    def declared(item: str) -> bool:
+        return instrument is not None and instrument.codes_for(item) is not None
+
     return {"rows": resp.n, "unknown_area": resp.unknown_area, "normalised_codes": dict(q.normalised_codes),
-            "unrecognised_codes": {k: report(r) for k, r in q.unrecognised_codes.items()},
+            "unrecognised_codes": {k: report(r) for k, r in q.unrecognised_codes.items() if declared(k)},
+            "outside_measure_codes": {k: report(r) for k, r in q.unrecognised_codes.items() if not declared(k)},
             "normalised_gender": q.normalised_gender, "unrecognised_gender": report(q.unrecognised_gender),
             "outside_population": dict(result.weighting.outside_population)}
 
@@ -244,6 +250,10 @@ def _note_quality(q: dict, source: str) -> None:
     for item, r in q["unrecognised_codes"].items():
         note(f"column {item!r}: {r['rows']} row(s) hold values that are not answer codes of the item and are left "
              f"outside its base: {values(r)} (first at row {r['first_row']})")
+    if outside := q["outside_measure_codes"]:  # one line: without a questionnaire "vet ej" codes land here
+        shown = "; ".join(f"{item!r} {r['rows']} row(s): {values(r)}" for item, r in list(outside.items())[:3])
+        note(f"values that no measure names are outside the base in {len(outside)} column(s): {shown}"
+             f"{' ...' if len(outside) > 3 else ''} (data_quality.outside_measure_codes has them all)")
     if (r := q["unrecognised_gender"]) is not None:
         note(f"column 'gender': {r['rows']} row(s) hold a gender that is not a form of woman, man, other or no "
              f"answer; kept as written, as groups of their own: {values(r)} (first at row {r['first_row']})")
@@ -294,8 +304,8 @@ def _quality_rows(q: dict) -> list[list]:
     if (r := q["unrecognised_gender"]) is not None:
         rows.append(["unrecognised_gender", f"{r['rows']} rows: {', '.join(r['values'])}"])
     rows += [[f"normalised_codes.{k}", v] for k, v in q["normalised_codes"].items()]
-    rows += [[f"unrecognised_codes.{k}", f"{r['rows']} rows: {', '.join(r['values'])}"]
-             for k, r in q["unrecognised_codes"].items()]
+    rows += [[f"{key}.{k}", f"{r['rows']} rows: {', '.join(r['values'])}"]
+             for key in ("unrecognised_codes", "outside_measure_codes") for k, r in q[key].items()]
     rows += [[f"outside_population.{k}", v] for k, v in q["outside_population"].items()]
     return rows
 

@@ -72,8 +72,9 @@ def test_codes_written_as_floats_or_with_spaces_are_read_and_the_rest_counted(ca
     assert total["estimate"] == pytest.approx(60 / 100)
     quality = doc["data_quality"]
     assert quality["normalised_codes"] == {"q": 80}
-    assert quality["unrecognised_codes"] == {"q": {"rows": 20, "first_row": 6, "values": ["3.5"]}}
-    assert "column 'q': 20 row(s) hold values that are not answer codes of the item" in err
+    assert quality["outside_measure_codes"] == {"q": {"rows": 20, "first_row": 6, "values": ["3.5"]}}
+    assert quality["unrecognised_codes"] == {}  # no questionnaire declares q
+    assert "values that no measure names are outside the base in 1 column(s): 'q' 20 row(s): '3.5'" in err
 
 
 def test_gender_as_people_write_it_keeps_the_gender_gap(capsys, tmp_path):
