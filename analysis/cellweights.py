@@ -24,7 +24,9 @@ design-weighted share of the population**, and the register's categories share t
   N_hb / Σ_hb d times the design weight: the mean adjustment of the women and men of the cell.
   Unknown areas and blank age bands need ``raking``.
 
-The shares are estimated, yet the variance treats the extra targets as known (the GREG residuals use
+For the variance, unknown-area respondents are a stratum of their own; a single one (no variance
+estimate) is collapsed into the largest area's stratum. The shares are estimated, yet the variance treats
+the extra targets as known (the GREG residuals use
 the extra levels as calibration classes); with the small shares of practice the difference is small.
 
 References
@@ -130,11 +132,11 @@ def cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | Non
         w = resp.weight
         w_sum = np.bincount(grid.cell, weights=w, minlength=grid.size)
         w2_sum = np.bincount(grid.cell, weights=w * w, minlength=grid.size)
-        design = CellDesign(stratum=grid.ca, n_strata=h, n_rows=n_c, w_sum=w_sum, w2_sum=w2_sum, lonely=lonely)
+        design = CellDesign(stratum=_strata(grid), n_strata=h, n_rows=n_c, w_sum=w_sum, w2_sum=w2_sum, lonely=lonely)
         return CellWeights(method, None, None, w, design, WeightingInfo("given", 0, True, _diag_rows(w)))
     if method == "none":
         ones = np.ones(grid.size)
-        design = CellDesign(stratum=grid.ca, n_strata=h, n_rows=n_c, w_sum=n_c, w2_sum=n_c, lonely=lonely)
+        design = CellDesign(stratum=_strata(grid), n_strata=h, n_rows=n_c, w_sum=n_c, w2_sum=n_c, lonely=lonely)
         return CellWeights(method, ones, None, None, design, WeightingInfo("none", 0, True, None))
     if pop is None:
         raise InputError(f"--weighting {method} needs a population table (--population)")
@@ -281,9 +283,22 @@ def _cell_design(grid: Grid, w_c, lonely, *, d_c=None, calibration=None, partiti
         present = n_c > 0
         # treatment coding on the levels that occur, so the Gram matrix is invertible
         x = treatment_coding([_dense(c, present) for c in calibration])
-    return CellDesign(stratum=grid.ca, n_strata=len(grid.areas), n_rows=n_c, w_sum=w_c * n_c, w2_sum=w_c * w_c * n_c,
-                      calibration_x=x, d_sum=None if d_c is None else d_c * n_c, lonely=lonely,
+    return CellDesign(stratum=_strata(grid), n_strata=len(grid.areas), n_rows=n_c, w_sum=w_c * n_c,
+                      w2_sum=w_c * w_c * n_c, calibration_x=x, d_sum=None if d_c is None else d_c * n_c, lonely=lonely,
                       cell_partition=partition)
+
+
+def _strata(grid: Grid) -> np.ndarray:
+    """Variance stratum per cell: the area; respondents of an unknown area are a stratum of their own, or,
+    when there is only one of them (no variance estimate), collapsed into the largest area (STATISTICS §2.3)."""
+    if UNKNOWN_AREA not in grid.areas:
+        return grid.ca
+    unknown = grid.areas.index(UNKNOWN_AREA)
+    n_h = np.bincount(grid.ca, weights=grid.n_rows, minlength=len(grid.areas))
+    if n_h[unknown] != 1 or len(grid.areas) < 2:
+        return grid.ca
+    n_h[unknown] = -1
+    return np.where(grid.ca == unknown, int(np.argmax(n_h)), grid.ca)
 
 
 def _dense(levels: np.ndarray, present: np.ndarray) -> np.ndarray:

@@ -109,6 +109,22 @@ def test_respondents_without_a_known_area_count_in_the_total_only(capsys, tmp_pa
     assert_allclose(doc["weighting"]["diagnostics"]["sum_w"], 1000, rtol=1e-9)
 
 
+def test_a_single_respondent_without_an_area_leaves_the_weighted_total_its_standard_error(capsys, tmp_path):
+    """One unknown-area respondent cannot be a variance stratum of its own: it joins the largest area's."""
+    rows = _rows(200)
+    rows[0][0] = "vet inte"
+    data = _write(tmp_path / "r.csv", ["area", "gender", "age", "q"], rows)
+    pop = _write(tmp_path / "pop.csv", ["area", "gender", "age_band", "population"],
+                 [["A", "", "", 600], ["B", "", "", 400], ["", "kvinna", "", 520], ["", "man", "", 480],
+                  ["", "", "18-24", 250], ["", "", "25-44", 350], ["", "", "45-64", 300], ["", "", "65-74", 100]])
+    code, doc, err = _run(capsys, data, "--measure", SHARE, "--population", pop, "--weighting", "raking")
+    assert code == 0, err
+    total = _total(doc)
+    assert total["n"] == 200
+    assert total["se"] > 0
+    assert total["df"] == 198
+
+
 def test_swedish_excel_csv_reads_like_the_plain_file(capsys, tmp_path):
     header = ["area", "gender", "age", "weight", "q"]
     rows = [[*r[:3], f"{1 + (i % 4) / 4}", r[3]] for i, r in enumerate(_rows())]
