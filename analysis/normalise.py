@@ -51,11 +51,15 @@ def _relabel(col: Column, mapped: list[str]) -> Column:
     return Column(codes=lut[col.codes] if col.codes.size else col.codes, labels=labels)
 
 
-def _report(col: Column, flagged: list[bool]) -> ValueReport | None:
+def _counts(col: Column) -> np.ndarray:
+    return np.bincount(col.codes, minlength=len(col.labels))
+
+
+def _report(col: Column, flagged: list[bool], counts: np.ndarray | None = None) -> ValueReport | None:
     """Rows, first row and values (most frequent first) of the flagged labels."""
     if not any(flagged):
         return None
-    counts = np.bincount(col.codes, minlength=len(col.labels))
+    counts = _counts(col) if counts is None else counts
     idx = [i for i, f in enumerate(flagged) if f and counts[i] > 0]
     if not idx:
         return None
@@ -67,10 +71,10 @@ def _report(col: Column, flagged: list[bool]) -> ValueReport | None:
                        values=tuple(col.labels[i] for i in idx[:_MAX_VALUES]))
 
 
-def _changed_rows(col: Column, changed: list[bool]) -> int:
+def _changed_rows(col: Column, changed: list[bool], counts: np.ndarray | None = None) -> int:
     if not any(changed):
         return 0
-    counts = np.bincount(col.codes, minlength=len(col.labels))
+    counts = _counts(col) if counts is None else counts
     return int(counts[np.array(changed, dtype=bool)].sum())
 
 
@@ -94,6 +98,9 @@ def normalise_codes(col: Column, known: Collection[str] | None) -> tuple[Column,
             s = by_fold[s.casefold()][0]
         mapped.append(s)
     changed = [a != b for a, b in zip(col.labels, mapped, strict=True)]
+    if not any(changed):  # the usual case: one count of the codes serves the report
+        flagged = [known is not None and lab != "" and lab not in known_set for lab in col.labels]
+        return col, 0, _report(col, flagged, _counts(col)) if any(flagged) else None
     rows = _changed_rows(col, changed)
     out = _relabel(col, mapped)
     report = None
