@@ -12,6 +12,8 @@ index        0–100 indices, Cronbach's alpha, the problem level 0–6
 disclosure   primary and complementary suppression, the precision rule, SCB symbols
 measures     measure definitions (shares, indices) and ``--measure`` parsing
 data         respondent columns and population tables, with row/column errors
+readers      responses and population CSV files as exported (BOM, ``;`` and decimal comma, encodings)
+normalise    answer codes, gender and area as people write them, mapped to the codes used here
 report       the complete analysis of a data set (:func:`report.run_analysis`), built on
              grid (cells and breakdowns), cellweights (weights per cell), measurestats (per-cell sums)
 cli          ``trygg analyse``

@@ -4,6 +4,31 @@ With design, post-stratified and raked weights the weight is constant within eac
 age-band cell, so weights, diagnostics and the calibration design for the GREG variance are all
 computed on the cell grid, never on the rows.
 
+Respondents outside the population table's categories
+------------------------------------------------------
+Register tables (SCB) count everyone as a woman or a man and in a known area and age. Respondents who
+answered another gender, no answer or left it blank, whose area is not known (blank, "vet inte") or
+whose age band is blank are a sample of that same population, so each such group **keeps its
+design-weighted share of the population**, and the register's categories share the rest:
+
+* area: with u = n_unknown / n, known areas get d = N_h (1 − u) / n_h and the unknown-area
+  respondents d = N / n (they are a sample of the whole municipality); Σd = N.
+* raking: on each margin m, every category ℓ outside the table becomes a level of its own with target
+  N · s_ℓ, s_ℓ = Σ_ℓ d / Σ d, and each register category k gets T_mk · (1 − Σ_ℓ s_ℓ). This is ordinary
+  raking to fixed margins (so R ``calibrate(calfun="raking")`` with these margins reproduces it), and
+  the weights sum to N and meet every area and age-band margin of the table; women and men keep the
+  register's ratio but their totals are the register's times (1 − s), since some of the register's
+  women and men answered otherwise.
+* post-stratification: in each area × age-band cell hb the others keep their share s_hb of the cell's
+  design weight; women and men get N_hbg (1 − s_hb). A respondent of another gender thus gets
+  N_hb / Σ_hb d times the design weight: the mean adjustment of the women and men of the cell.
+  Unknown areas and blank age bands need ``raking``.
+
+For the variance, unknown-area respondents are a stratum of their own; a single one (no variance
+estimate) is collapsed into the largest area's stratum. The shares are estimated, yet the variance treats
+the extra targets as known (the GREG residuals use
+the extra levels as calibration classes); with the small shares of practice the difference is small.
+
 References
 ----------
 STATISTICS.md §3 (weights) and §4 (variance after calibration).
@@ -13,12 +38,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
 from .cells import treatment_coding
-from .data import Population, Responses
+from .data import UNKNOWN_AREA, Population, Responses
 from .errors import ConvergenceError, InputError, WeightingError
 from .grid import DIMENSIONS, Grid
 from .variance import CellDesign
@@ -40,6 +66,7 @@ class WeightingInfo:
     max_deviation: float | None = None
     diagnostics_before_trim: WeightDiagnostics | None = None
     trim_rounds: int = 0
+    outside_population: Mapping[str, int] = field(default_factory=dict)  # per dimension: respondents outside the table
 
 
 @dataclass(slots=True)
@@ -60,11 +87,11 @@ def _row_of(grid: Grid, cell_mask: np.ndarray) -> int:
 
 
 def _check_cover(resp: Responses, grid: Grid, pop: Population, dims: Sequence[str]) -> None:
-    """Every respondent's category must be in the population table; report the first row that is not."""
+    """Every respondent's known category must be in the population table; report the first row that is not."""
     labels = {"area": grid.areas, "gender": grid.genders, "age_band": grid.bands}
     coords = {"area": grid.ca, "gender": grid.cg, "age_band": grid.cb}
     for d in dims:
-        missing = np.array([lab not in pop.margins[d] for lab in labels[d]])
+        missing = np.array([lab not in pop.margins[d] and lab != "" for lab in labels[d]])  # blank: unknown
         bad_cells = missing[coords[d]] & (grid.n_rows > 0)
         if bad_cells.any():
             row = _row_of(grid, bad_cells)
@@ -81,6 +108,8 @@ def cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | Non
     design: d = N_h / n_h, fixed-weight linearisation; poststrat: d · N_c / Σ_c d, variance with the
     cells as calibration classes; raking: IPF from d to the area, gender and age-band margins (optionally
     capped at ``trim_ratio`` × median and re-raked), GREG variance on the three margins (STATISTICS §3–4).
+    Respondents outside the table's categories keep their design-weighted share (module docstring); how
+    many they were is ``info.outside_population``.
 
     Raises
     ------
@@ -103,49 +132,35 @@ def cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | Non
         w = resp.weight
         w_sum = np.bincount(grid.cell, weights=w, minlength=grid.size)
         w2_sum = np.bincount(grid.cell, weights=w * w, minlength=grid.size)
-        design = CellDesign(stratum=grid.ca, n_strata=h, n_rows=n_c, w_sum=w_sum, w2_sum=w2_sum, lonely=lonely)
+        design = CellDesign(stratum=_strata(grid), n_strata=h, n_rows=n_c, w_sum=w_sum, w2_sum=w2_sum, lonely=lonely)
         return CellWeights(method, None, None, w, design, WeightingInfo("given", 0, True, _diag_rows(w)))
     if method == "none":
         ones = np.ones(grid.size)
-        design = CellDesign(stratum=grid.ca, n_strata=h, n_rows=n_c, w_sum=n_c, w2_sum=n_c, lonely=lonely)
+        design = CellDesign(stratum=_strata(grid), n_strata=h, n_rows=n_c, w_sum=n_c, w2_sum=n_c, lonely=lonely)
         return CellWeights(method, ones, None, None, design, WeightingInfo("none", 0, True, None))
     if pop is None:
         raise InputError(f"--weighting {method} needs a population table (--population)")
     if not pop.margins["area"]:
         raise InputError("the population table has no area totals", column="area", source="population")
     _check_cover(resp, grid, pop, ("area",))
-    n_h = np.bincount(grid.ca, weights=n_c, minlength=h)
-    big_n = np.array([pop.margins["area"][a] for a in grid.areas])
-    d_h = big_n / np.where(n_h > 0, n_h, 1)
-    d_c = d_h[grid.ca]
+    d_c = _design_weights(grid, pop)
+    outside = _outside_levels(grid, pop)
     if method == "design":
         w_c, info_it, dev = d_c, 0, None
         design = _cell_design(grid, w_c, lonely)
+        counted: tuple[str, ...] = ("area",)
     elif method == "poststrat":
-        if pop.cells is None:
-            raise InputError("--weighting poststrat needs area × gender × age_band cells in the population table",
-                             source="population")
-        _check_cover(resp, grid, pop, DIMENSIONS)
-        big_nc = np.array([pop.cells.get((grid.areas[a], grid.genders[g], grid.bands[b]), np.nan)
-                           for a, g, b in zip(grid.ca, grid.cg, grid.cb, strict=True)])
-        uncovered = (n_c > 0) & np.isnan(big_nc)
-        if uncovered.any():
-            c = int(np.argmax(uncovered))
-            raise InputError(f"cell {grid.areas[grid.ca[c]]}/{grid.genders[grid.cg[c]]}/{grid.bands[grid.cb[c]]} "
-                             "is not in the population table", row=_row_of(grid, np.arange(grid.size) == c),
-                             column="age_band", source=resp.source)
-        empty = [k for k, v in pop.cells.items() if v > 0 and k not in _present_cells(grid)]
-        if empty:
-            raise WeightingError(f"post-stratum {'/'.join(empty[0])} has population {pop.cells[empty[0]]:g} but no "
-                                 "respondents; collapse cells or use --weighting raking")
-        w_c = np.where(n_c > 0, np.nan_to_num(big_nc) / np.where(n_c > 0, n_c, 1), 0.0)
+        w_c = _poststratified(resp, grid, pop, outside)
         info_it, dev = 0, 0.0
         design = _cell_design(grid, w_c, lonely, d_c=d_c, partition=True)
-    else:  # raking
-        _check_cover(resp, grid, pop, DIMENSIONS)
+        counted = ("gender",)
+    else:  # raking; a gender the table lacks is outside it, a non-blank area or band the table lacks an error
+        _check_cover(resp, grid, pop, ("area", "age_band"))
         levels = np.column_stack([grid.ca, grid.cg, grid.cb])
-        targets = [_margin_vector(pop.margins[d], labs, d) for d, labs in
-                   zip(DIMENSIONS, (grid.areas, grid.genders, grid.bands), strict=True)]
+        targets = [_margin_vector(pop.margins[d], labs, d, np.bincount(lev, weights=d_c * n_c, minlength=len(labs)),
+                                  outside[d])
+                   for d, labs, lev in zip(DIMENSIONS, (grid.areas, grid.genders, grid.bands),
+                                           (grid.ca, grid.cg, grid.cb), strict=True)]
         factor, info_it, dev = ipf_cells(d_c * n_c, levels, targets, names=list(DIMENSIONS), tol=tol,
                                          max_iter=max_iter)
         w_c = d_c * factor
@@ -156,7 +171,11 @@ def cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | Non
         # after trimming the final weights are still constant within cells; the GREG residual keeps the
         # design weights as input weights (the usual approximation for a trimmed calibration)
         design = _cell_design(grid, w_c, lonely, d_c=d_c, calibration=(grid.ca, grid.cg, grid.cb))
-    info = WeightingInfo(method, info_it, True, _diag_cells(w_c, n_c), dev, before, rounds)
+        counted = DIMENSIONS
+    coords = {"area": grid.ca, "gender": grid.cg, "age_band": grid.cb}
+    outside_n = {d: int(n_c[outside[d][coords[d]]].sum()) for d in counted}
+    info = WeightingInfo(method, info_it, True, _diag_cells(w_c, n_c), dev, before, rounds,
+                         MappingProxyType(outside_n))
     return CellWeights(method, w_c, d_c if method in ("poststrat", "raking") else None, None, design, info)
 
 
@@ -183,12 +202,73 @@ def _trim_and_rerake(w_c, n_c, levels, targets, ratio, tol, max_iter, bound_tol=
     return w_c, iters, dev, rounds
 
 
-def _margin_vector(margin: Mapping[str, float], labels: Sequence[str], name: str) -> np.ndarray:
+def _design_weights(grid: Grid, pop: Population) -> np.ndarray:
+    """d = N_h (1 − u) / n_h per cell, and N / n for the unknown area (u = its share of respondents)."""
+    n_c = grid.n_rows
+    h = len(grid.areas)
+    n_h = np.bincount(grid.ca, weights=n_c, minlength=h)
+    u = n_h[grid.areas.index(UNKNOWN_AREA)] / n_c.sum() if UNKNOWN_AREA in grid.areas else 0.0
+    total = float(sum(pop.margins["area"].values()))
+    big_n = np.array([total * u if a == UNKNOWN_AREA else pop.margins["area"][a] * (1 - u) for a in grid.areas])
+    return (big_n / np.where(n_h > 0, n_h, 1))[grid.ca]
+
+
+def _outside_levels(grid: Grid, pop: Population) -> dict[str, np.ndarray]:
+    """Per dimension, which levels are outside the population table (unknown area, other genders, blank band)."""
+    return {"area": np.array([a == UNKNOWN_AREA for a in grid.areas], dtype=bool),
+            "gender": np.array([g not in pop.margins["gender"] for g in grid.genders], dtype=bool),
+            "age_band": np.array([b == "" for b in grid.bands], dtype=bool)}
+
+
+def _margin_vector(margin: Mapping[str, float], labels: Sequence[str], name: str, level_d: np.ndarray,
+                   outside: np.ndarray) -> np.ndarray:
+    """Targets per level: outside levels keep their design-weighted share s of N, the table's get T (1 − Σs)."""
     extra = [k for k, v in margin.items() if k not in labels and v > 0]
     if extra:
         raise WeightingError(f"margin {name}={extra[0]!r} has population {margin[extra[0]]:g} but no respondents "
                              "(empty raking cell)")
-    return np.array([margin[lab] for lab in labels])
+    big_n = float(sum(margin.values()))
+    share = level_d / level_d.sum()
+    rest = 1.0 - float(share[outside].sum())
+    return np.array([big_n * share[i] if outside[i] else margin[lab] * rest for i, lab in enumerate(labels)])
+
+
+def _poststratified(resp: Responses, grid: Grid, pop: Population, outside: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Post-stratified cell weights; other genders get the mean adjustment of their area × age-band cell."""
+    if pop.cells is None:
+        raise InputError("--weighting poststrat needs area × gender × age_band cells in the population table",
+                         source="population")
+    n_c = grid.n_rows
+    unknown = (outside["area"][grid.ca] | outside["age_band"][grid.cb]) & (n_c > 0)
+    if unknown.any():
+        raise InputError(f"--weighting poststrat needs every respondent's area and age band; "
+                         f"{int(n_c[unknown].sum())} respondent(s) lack one (use --weighting raking)",
+                         row=_row_of(grid, unknown), column="area" if outside["area"][grid.ca][unknown].any()
+                         else "age_band", source=resp.source)
+    _check_cover(resp, grid, pop, ("area", "age_band"))
+    reg = ~outside["gender"][grid.cg]
+    big_nc = np.array([pop.cells.get((grid.areas[a], grid.genders[g], grid.bands[b]), np.nan)
+                       for a, g, b in zip(grid.ca, grid.cg, grid.cb, strict=True)])
+    uncovered = (n_c > 0) & np.isnan(big_nc) & reg
+    if uncovered.any():
+        c = int(np.argmax(uncovered))
+        raise InputError(f"cell {grid.areas[grid.ca[c]]}/{grid.genders[grid.cg[c]]}/{grid.bands[grid.cb[c]]} "
+                         "is not in the population table", row=_row_of(grid, np.arange(grid.size) == c),
+                         column="age_band", source=resp.source)
+    empty = [k for k, v in pop.cells.items() if v > 0 and k not in _present_cells(grid)]
+    if empty:
+        raise WeightingError(f"post-stratum {'/'.join(empty[0])} has population {pop.cells[empty[0]]:g} but no "
+                             "respondents; collapse cells or use --weighting raking")
+    big_nc = np.where(reg, np.nan_to_num(big_nc), 0.0)
+    hb = grid.ca * len(grid.bands) + grid.cb
+    size = len(grid.areas) * len(grid.bands)
+    n_hb = np.bincount(hb, weights=n_c, minlength=size)[hb]
+    others = np.bincount(hb, weights=n_c * ~reg, minlength=size)[hb]
+    big_hb = np.bincount(hb, weights=big_nc, minlength=size)[hb]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # d is constant within an area, so the others' design-weighted share of the cell is their count share
+        target = np.where(reg, big_nc * (1 - others / n_hb), big_hb * n_c / n_hb)
+        return np.where(n_c > 0, target / np.where(n_c > 0, n_c, 1), 0.0)
 
 
 def _present_cells(grid: Grid) -> set:
@@ -203,9 +283,22 @@ def _cell_design(grid: Grid, w_c, lonely, *, d_c=None, calibration=None, partiti
         present = n_c > 0
         # treatment coding on the levels that occur, so the Gram matrix is invertible
         x = treatment_coding([_dense(c, present) for c in calibration])
-    return CellDesign(stratum=grid.ca, n_strata=len(grid.areas), n_rows=n_c, w_sum=w_c * n_c, w2_sum=w_c * w_c * n_c,
-                      calibration_x=x, d_sum=None if d_c is None else d_c * n_c, lonely=lonely,
+    return CellDesign(stratum=_strata(grid), n_strata=len(grid.areas), n_rows=n_c, w_sum=w_c * n_c,
+                      w2_sum=w_c * w_c * n_c, calibration_x=x, d_sum=None if d_c is None else d_c * n_c, lonely=lonely,
                       cell_partition=partition)
+
+
+def _strata(grid: Grid) -> np.ndarray:
+    """Variance stratum per cell: the area; respondents of an unknown area are a stratum of their own, or,
+    when there is only one of them (no variance estimate), collapsed into the largest area (STATISTICS §2.3)."""
+    if UNKNOWN_AREA not in grid.areas:
+        return grid.ca
+    unknown = grid.areas.index(UNKNOWN_AREA)
+    n_h = np.bincount(grid.ca, weights=grid.n_rows, minlength=len(grid.areas))
+    if n_h[unknown] != 1 or len(grid.areas) < 2:
+        return grid.ca
+    n_h[unknown] = -1
+    return np.where(grid.ca == unknown, int(np.argmax(n_h)), grid.ca)
 
 
 def _dense(levels: np.ndarray, present: np.ndarray) -> np.ndarray:

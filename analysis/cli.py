@@ -5,10 +5,14 @@
     trygg analyse RESPONSES.csv [--questionnaire FILE.yaml] [--measure NAME=ITEM:COUNTED/BASE ...]
                   [--population POP.csv] [--weighting none|design|poststrat|raking]
                   [--by area,gender,age_band] [--compare-wave OTHER.csv] [--min-cell 5]
-                  [--format json|csv|xlsx] [--csv-dialect plain|excel-sv] [--output PATH]
+                  [--format json|csv|xlsx] [--csv-dialect plain|excel-sv] [--output PATH] [--encoding NAME]
 
 Bad input is reported on stderr with the file, row and column, and exit code 2; never a traceback.
-CSV files are read with pyarrow (UTF-8, comma-separated, header row). ``main(argv, write_tables=...)``
+CSV files are read by :mod:`analysis.readers` (UTF-8 with or without a byte-order mark, or ``--encoding``;
+comma, semicolon or tab separated, decimal comma with semicolons; header row). Answer codes, gender and
+area are normalised (:mod:`analysis.normalise`); what was not recognised, the respondents without a known
+area and those outside the population table's categories are counted in ``data_quality`` and noted on
+stderr. ``main(argv, write_tables=...)``
 takes the arguments after ``analyse``. This module writes JSON itself; CSV and XLSX are written by the
 ``write_tables`` callable that ``trygg analyse`` passes in (the web app's exports module, which
 ``analysis`` may not import), from the tables of :func:`result_tables`.
@@ -17,7 +21,8 @@ JSON output: the contract's ``measures``, ``comparisons``, ``weighting`` and ``s
 these additions: each measure row also has ``df`` and ``margin_of_error`` (1.96·SE), and, for a
 share with cut-points, ``level``, ``level_ci`` and ``level_uncertain``; ``associations`` holds a
 Rao–Scott F (weighted) or Pearson/Fisher test (unweighted) per measure and dimension;
-``measure_info`` the definition of each measure (and Cronbach's alpha for an index). Child-rights
+``measure_info`` the definition of each measure (and Cronbach's alpha for an index); ``data_quality``
+what the reader normalised or did not recognise (:func:`data_quality`). Child-rights
 groups use the key ``age_group`` (``under_18``, ``18_plus``). Hidden figures are ``null`` with an SCB
 symbol: ``U`` when suppressed for disclosure risk (primary or complementary), ``..`` when fewer than
 30 valid answers; ``uncertain`` is true for a figure shown on 30–49 answers. In CSV and XLSX the
@@ -27,27 +32,25 @@ value is left empty and the symbol stands in its own column.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import sys
-from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from .data import DEFAULT_AGE_BANDS, Column, Population, Responses, band_ages, population_from_rows
+from .data import Responses
 from .errors import AnalysisError, InputError
 from .measures import Measure, parse_measure
+from .readers import read_header, read_population, read_responses
 from .report import DIMENSIONS, AnalysisResult, run_analysis
 
 if TYPE_CHECKING:
     from .instrument import MeasureDef
 
-__all__ = ["TableWriter", "main", "read_population", "read_responses", "result_tables"]
+__all__ = ["TableWriter", "data_quality", "main", "result_tables"]
 
-BACKGROUND = ("area", "gender", "age", "age_band", "weight")
 EXIT_INPUT = 2
 
 
@@ -70,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="plain: UTF-8, comma, decimal point (default); excel-sv: what Swedish Excel opens as is "
                    "(BOM, semicolon, decimal comma)")
     p.add_argument("--output", metavar="PATH", help="write here instead of standard output")
+    p.add_argument("--encoding", metavar="NAME", help="text encoding of the CSV files (default UTF-8, with or "
+                   "without a byte-order mark; e.g. cp1252 for older Excel)")
     return p
 
 
@@ -99,11 +104,14 @@ def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = No
                              "writes JSON")
         if args.format == "xlsx" and not args.output:
             raise InputError("--format xlsx needs --output PATH")
-        result = _run(args)
+        result, resp, instrument = _run(args)
+        quality = data_quality(resp, result, instrument=instrument)
+        _note_quality(quality, resp.source)
         if args.format == "json":
-            _write_json(result, args.output)
+            _write_json(result, args.output, quality)
         elif write_tables is not None:  # always, by the check above
-            write_tables(result_tables(result), fmt=args.format, output=args.output, csv_dialect=args.csv_dialect)
+            write_tables(result_tables(result, quality), fmt=args.format, output=args.output,
+                         csv_dialect=args.csv_dialect)
     except AnalysisError as exc:
         print(f"trygg analyse: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -113,7 +121,7 @@ def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = No
     return 0
 
 
-def _run(args) -> AnalysisResult:
+def _run(args) -> tuple[AnalysisResult, Responses, object]:
     by = [d.strip() for d in args.by.split(",") if d.strip()]
     for d in by:
         if d not in DIMENSIONS:
@@ -125,7 +133,7 @@ def _run(args) -> AnalysisResult:
     if args.questionnaire:
         from .instrument import load_instrument  # lazy: PyYAML only when a questionnaire is given
         instrument = load_instrument(args.questionnaire)
-        header = set(_header(args.responses))
+        header = set(read_header(args.responses, encoding=args.encoding))
         skipped = []
         for m in instrument.measures:
             if all(c in header for c in _columns_of([m])):
@@ -143,19 +151,29 @@ def _run(args) -> AnalysisResult:
     if instrument is not None:
         _check_measure_codes(instrument, measures.values())
     needed = sorted(set(_columns_of(measures.values())))
-    resp = read_responses(args.responses, needed, instrument=instrument)
-    other = read_responses(args.compare_wave, needed, instrument=instrument) if args.compare_wave else None
-    pop = read_population(args.population) if args.population else None
+    codes = _measure_codes(measures.values())
+    enc = args.encoding
+    resp = read_responses(args.responses, needed, instrument=instrument, codes=codes, encoding=enc)
+    other = read_responses(args.compare_wave, needed, instrument=instrument, codes=codes, encoding=enc) \
+        if args.compare_wave else None
+    pop = read_population(args.population, encoding=enc) if args.population else None
     weighting = args.weighting
     if weighting in ("design", "poststrat", "raking") and pop is None:
         raise InputError(f"--weighting {weighting} needs --population POP.csv")
     return run_analysis(resp, list(measures.values()), weighting=weighting, population=pop, by=by,
-                        min_cell=args.min_cell, compare=other)
+                        min_cell=args.min_cell, compare=other), resp, instrument
 
 
-def _header(path: str) -> list[str]:
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-        return next(csv.reader([fh.readline()]), [])
+def _measure_codes(measures) -> dict[str, set[str]]:
+    """Per column, every code a measure names (the known codes of columns no questionnaire declares)."""
+    out: dict[str, set[str]] = {}
+    for m in measures:
+        if m.kind == "share":
+            out.setdefault(m.item, set()).update((*m.counted, *m.base))
+        else:
+            for col in m.items:
+                out.setdefault(col, set()).update(c for c, _ in m.scores)
+    return out
 
 
 def _columns_of(measures) -> list[str]:
@@ -166,175 +184,24 @@ def _columns_of(measures) -> list[str]:
 
 
 def _check_measure_codes(instrument, measures) -> None:
+    """The questionnaire validator's rule: a share's codes are its item's; an index scores codes of its items.
+
+    An index's items may use different scales, so a scored code must be an answer code of one of them
+    (``yes_often`` belongs to ``avoid_going_out``, not to ``unsafe_evening``).
+    """
     for m in measures:
-        for col in _columns_of([m]):
-            codes = instrument.codes_for(col)
-            if codes is None:
-                continue
-            wanted = (*m.counted, *m.base) if m.kind == "share" else tuple(c for c, _ in m.scores)
-            unknown = [c for c in wanted if c not in codes]
-            if unknown:
-                raise InputError(f"measure {m.name!r}: code {unknown[0]!r} is not an answer code of {col!r} in the "
-                                 f"questionnaire ({', '.join(codes)})")
-
-
-# ----------------------------------------------------------------------------------------------
-def _read_table(path: str, columns: Collection[str] | None, float_cols: Sequence[str] = ()):
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    p = Path(path)
-    with open(p, encoding="utf-8", newline="") as fh:
-        try:
-            header = next(csv.reader([fh.readline()]))
-        except StopIteration:
-            header = []
-        except UnicodeDecodeError:
-            raise InputError("is not UTF-8 text", source=p.name) from None
-    if not header or header == [""]:
-        raise InputError("is empty or has no header row", row=0, source=p.name)
-    if len(set(header)) != len(header):
-        dup = next(h for h in header if header.count(h) > 1)
-        raise InputError("column appears twice in the header", row=0, column=dup, source=p.name)
-    include = [c for c in header if columns is None or c in columns]
-    types = {c: (pa.float64() if c in float_cols else pa.dictionary(pa.int32(), pa.string())) for c in include}
-    try:
-        table = pacsv.read_csv(p, read_options=pacsv.ReadOptions(encoding="utf8"),
-                               convert_options=pacsv.ConvertOptions(column_types=types, include_columns=include,
-                                                                    strings_can_be_null=False))
-    except pa.ArrowInvalid as exc:
-        msg = str(exc)
-        if "double" in msg and any(c in include for c in float_cols):
-            return None, header
-        _locate_ragged_row(p, len(header))
-        raise InputError(f"cannot be read as CSV: {msg.splitlines()[0]}", source=p.name) from None
-    return table.unify_dictionaries(), header
-
-
-def _locate_ragged_row(path: Path, width: int) -> None:
-    """On a parse error, find the first data row whose number of fields differs from the header's."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        for i, fields in enumerate(reader, start=1):
-            if len(fields) != width:
-                raise InputError(f"has {len(fields)} fields, the header has {width}", row=i,
-                                 column=None, source=path.name)
-
-
-def _indices(chunk) -> np.ndarray:
-    """The int32 dictionary indices of one chunk, straight from its buffer (no nulls: strings_can_be_null=False).
-
-    ``Array.to_numpy`` would import pandas (half a second of start-up) and copy; the buffer view costs nothing.
-    """
-    indices = chunk.indices
-    if indices.null_count:  # cannot happen with the read options above; keep the general path for safety
-        return np.asarray(indices.fill_null(0).to_pylist(), dtype=np.int32)
-    return np.frombuffer(indices.buffers()[1], dtype=np.int32, count=len(indices), offset=indices.offset * 4)
-
-
-def _column(chunked) -> Column:
-    chunks = chunked.chunks
-    if not chunks:
-        return Column(codes=np.zeros(0, dtype=np.int32), labels=())
-    labels = tuple(chunks[0].dictionary.to_pylist())
-    codes = np.concatenate([_indices(c) for c in chunks]) if len(chunks) > 1 else _indices(chunks[0]).copy()
-    return Column(codes=codes, labels=labels)
-
-
-def read_responses(path: str, item_columns: Sequence[str], *, instrument=None,
-                   bands=DEFAULT_AGE_BANDS) -> Responses:
-    """Read a responses CSV into :class:`~analysis.data.Responses` (pyarrow, dictionary-encoded).
-
-    Only the background columns and ``item_columns`` are read, plus, with a questionnaire, every
-    column that is one of its coded items (their codes are checked against it).
-
-    Raises
-    ------
-    InputError
-        Missing columns, unreadable file, non-numeric weight or age, codes not in the questionnaire.
-    """
-    name = Path(path).name
-    header = _header(path)
-    coded = [c for c in header if instrument is not None and c not in BACKGROUND and instrument.codes_for(c)]
-    wanted = set(BACKGROUND) | set(item_columns) | set(coded)
-    table, header = _read_table(path, wanted, float_cols=("weight",))
-    if table is None:  # a weight that does not parse: find its row
-        _locate_bad_weight(path)
-    for col in ("area", "gender"):
-        if col not in header:
-            raise InputError("required column is missing", row=0, column=col, source=name)
-    if table.num_rows == 0:
-        raise InputError("has a header but no data rows", source=name)
-    if "age_band" not in header and "age" not in header:
-        raise InputError("needs a column 'age' or 'age_band'", row=0, column="age", source=name)
-    for col in item_columns:
-        if col not in header:
-            raise InputError("a measure reads this column, which is not in the file", row=0, column=col, source=name)
-    cols = {c: _column(table.column(c)) for c in table.column_names if c != "weight"}
-    band = cols["age_band"] if "age_band" in cols else _band_dictionary(cols["age"], bands, name)
-    weight = None
-    if "weight" in table.column_names:
-        wcol = table.column("weight")
-        if wcol.null_count:
-            row = int(np.argmax(np.asarray(wcol.is_null().to_numpy(zero_copy_only=False)))) + 1
-            raise InputError("weight is blank", row=row, column="weight", source=name)
-        weight = np.concatenate([
-            np.frombuffer(c.buffers()[1], dtype=np.float64, count=len(c), offset=c.offset * 8) for c in wcol.chunks
-        ]) if wcol.num_chunks else np.zeros(0)
-        bad = ~np.isfinite(weight) | (weight < 0)
-        if bad.any():
-            row = int(np.argmax(bad)) + 1
-            raise InputError(f"weight {weight[row - 1]!r} must be finite and non-negative", row=row, column="weight",
-                             source=name)
-    if instrument is not None:
-        for c in coded:
-            allowed = set(instrument.codes_for(c))
-            column = cols[c]
-            for lab in column.labels:
-                if lab and lab not in allowed:
-                    raise InputError(f"code {lab!r} is not in the questionnaire for this item",
-                                     row=column.first_row(lab), column=c, source=name)
-    items = {c: cols[c] for c in cols if c not in BACKGROUND}
-    return Responses(area=cols["area"], gender=cols["gender"], age_band=band, items=items, weight=weight, source=name)
-
-
-def _band_dictionary(age: Column, bands, source: str) -> Column:
-    """Band each distinct age once, then map the rows (errors name the first row with that age)."""
-    try:
-        per_label = band_ages(list(age.labels), bands=bands, source=source)
-    except InputError as exc:
-        if exc.row is None:  # band_ages names the row of every error
-            raise
-        bad = age.labels[exc.row - 1]
-        raise InputError(exc.message, row=age.first_row(bad), column="age", source=source) from None
-    return Column(codes=per_label.codes[age.codes], labels=per_label.labels)
-
-
-def _locate_bad_weight(path: str) -> None:
-    name = Path(path).name
-    table, _ = _read_table(path, {"weight"})
-    col = _column(table.column("weight"))
-    for lab in col.labels:
-        try:
-            float(lab)
-        except ValueError:
-            raise InputError(f"weight {lab!r} is not a number", row=col.first_row(lab), column="weight",
-                             source=name) from None
-    raise InputError("the weight column cannot be read as numbers", column="weight", source=name)
-
-
-def read_population(path: str) -> Population:
-    """Read ``POP.csv`` (area,gender,age_band,population): cells or one-way margins."""
-    name = Path(path).name
-    with open(path, encoding="utf-8", newline="") as fh:
-        try:
-            rows = list(csv.DictReader(fh))
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise InputError(f"cannot be read as UTF-8 CSV: {exc}", source=name) from None
-    if not rows:
-        raise InputError("has no rows", source=name)
-    return population_from_rows(rows, source=name)
+        per_item = [instrument.codes_for(col) for col in _columns_of([m])]
+        if any(codes is None for codes in per_item):
+            continue
+        if m.kind == "share":
+            allowed, wanted, what = per_item[0], (*m.counted, *m.base), f"of {m.item!r}"
+        else:
+            allowed = tuple(dict.fromkeys(c for codes in per_item for c in codes))
+            wanted, what = tuple(c for c, _ in m.scores), f"of any of its items ({', '.join(m.items)})"
+        unknown = [c for c in wanted if c not in allowed]
+        if unknown:
+            raise InputError(f"measure {m.name!r}: code {unknown[0]!r} is not an answer code {what} in the "
+                             f"questionnaire ({', '.join(allowed)})")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -345,8 +212,70 @@ COMPARISON_COLUMNS = ("measure", "kind", "area", "gender", "age_band", "age_grou
                       "ci_high", "statistic", "p_value", "p_adjusted", "significant")
 
 
-def result_tables(result: AnalysisResult) -> dict[str, list[list]]:
-    """The result as tables, in order: name -> [header, *rows]; a hidden figure is an empty cell."""
+def data_quality(resp: Responses, result: AnalysisResult, *, instrument=None) -> dict:
+    """What the reader normalised or did not recognise, and who was outside the population table.
+
+    ``unknown_area``: respondents without a known area (blank, "vet inte"), in the totals only;
+    ``normalised_codes``: per item, answers read as a code after clean-up (``3.0`` -> ``3``);
+    ``unrecognised_codes``: per item of the questionnaire, values that are not answer codes of the item
+    (outside every base), with the first row and the values; ``outside_measure_codes``: the same for
+    items no questionnaire declares, against the codes the measures name (a "vet ej" code outside the
+    base is expected there); ``normalised_gender`` / ``unrecognised_gender`` the same for gender;
+    ``outside_population``: per weighting dimension, respondents whose category the population
+    table lacks (other or no gender answer, unknown area, blank age band), weighted by the rule in
+    :mod:`analysis.cellweights`.
+    """
+    q = resp.quality
+
+    def report(r):
+        return None if r is None else {"rows": r.rows, "first_row": r.first_row, "values": list(r.values)}
+
+    def declared(item: str) -> bool:
+        return instrument is not None and instrument.codes_for(item) is not None
+
+    return {"rows": resp.n, "unknown_area": resp.unknown_area, "normalised_codes": dict(q.normalised_codes),
+            "unrecognised_codes": {k: report(r) for k, r in q.unrecognised_codes.items() if declared(k)},
+            "outside_measure_codes": {k: report(r) for k, r in q.unrecognised_codes.items() if not declared(k)},
+            "normalised_gender": q.normalised_gender, "unrecognised_gender": report(q.unrecognised_gender),
+            "outside_population": dict(result.weighting.outside_population)}
+
+
+def _note_quality(q: dict, source: str) -> None:
+    def note(text: str) -> None:
+        print(f"trygg analyse: note: {source}: {text}", file=sys.stderr)
+
+    def values(r: dict) -> str:
+        return ", ".join(repr(v) for v in r["values"])
+
+    if q["normalised_codes"]:
+        note(f"{sum(q['normalised_codes'].values())} answer(s) written with spaces, as a decimal or in another case "
+             f"were read as their code (e.g. '3.0' as '3'), in column(s) {', '.join(q['normalised_codes'])}")
+    for item, r in q["unrecognised_codes"].items():
+        note(f"column {item!r}: {r['rows']} row(s) hold values that are not answer codes of the item and are left "
+             f"outside its base: {values(r)} (first at row {r['first_row']})")
+    if outside := q["outside_measure_codes"]:  # one line: without a questionnaire "vet ej" codes land here
+        shown = "; ".join(f"{item!r} {r['rows']} row(s): {values(r)}" for item, r in list(outside.items())[:3])
+        note(f"values that no measure names are outside the base in {len(outside)} column(s): {shown}"
+             f"{' ...' if len(outside) > 3 else ''} (data_quality.outside_measure_codes has them all)")
+    if (r := q["unrecognised_gender"]) is not None:
+        note(f"column 'gender': {r['rows']} row(s) hold a gender that is not a form of woman, man, other or no "
+             f"answer; kept as written, as groups of their own: {values(r)} (first at row {r['first_row']})")
+    if q["unknown_area"]:
+        note(f"{q['unknown_area']} respondent(s) have no known area (blank or don't know); they count in the "
+             "municipality total only")
+    what = {"area": "an unknown area", "gender": "a gender other than those of the population table (other, no "
+            "answer, blank)", "age_band": "a blank age band"}
+    for dim, n in q["outside_population"].items():
+        if n:
+            note(f"{n} respondent(s) with {what[dim]} are weighted keeping their design-weighted share of the "
+                 "population; the population table's categories share the rest")
+
+
+def result_tables(result: AnalysisResult, quality: dict | None = None) -> dict[str, list[list]]:
+    """The result as tables, in order: name -> [header, *rows]; a hidden figure is an empty cell.
+
+    With ``quality`` (:func:`data_quality`) a last table ``data_quality`` lists its counts as key, value rows.
+    """
     d = result.to_dict()
 
     def flat(row, columns):
@@ -365,8 +294,23 @@ def result_tables(result: AnalysisResult) -> dict[str, list[list]]:
         [a["measure"], a["by"], a["method"], a["statistic"], a["p_value"], " ".join(f"{x:.6g}" for x in a["df"])]
         for a in d["associations"]]
     sup = [["key", "value"]] + [[k, v] for k, v in d["suppression"].items()]
-    return {"measures": measures, "comparisons": comps, "weighting": weighting, "associations": assoc,
-            "suppression": sup}
+    tables = {"measures": measures, "comparisons": comps, "weighting": weighting, "associations": assoc,
+              "suppression": sup}
+    if quality is not None:
+        tables["data_quality"] = [["key", "value"], *_quality_rows(quality)]
+    return tables
+
+
+def _quality_rows(q: dict) -> list[list]:
+    rows: list[list] = [["rows", q["rows"]], ["unknown_area", q["unknown_area"]],
+                        ["normalised_gender", q["normalised_gender"]]]
+    if (r := q["unrecognised_gender"]) is not None:
+        rows.append(["unrecognised_gender", f"{r['rows']} rows: {', '.join(r['values'])}"])
+    rows += [[f"normalised_codes.{k}", v] for k, v in q["normalised_codes"].items()]
+    rows += [[f"{key}.{k}", f"{r['rows']} rows: {', '.join(r['values'])}"]
+             for key in ("unrecognised_codes", "outside_measure_codes") for k, r in q[key].items()]
+    rows += [[f"outside_population.{k}", v] for k, v in q["outside_population"].items()]
+    return rows
 
 
 def _json_default(o):
@@ -377,10 +321,17 @@ def _json_default(o):
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
-def _write_json(result: AnalysisResult, output: str | None) -> None:
+def _finite(value):
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _write_json(result: AnalysisResult, output: str | None, quality: dict) -> None:
     # No indent: only then does json use its C encoder (an indented 1M-row analysis takes 5x longer to write).
-    text = json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":"), default=_json_default,
-                      allow_nan=False)
+    doc = result.to_dict()
+    # a Fisher test on a table with a zero cell has an infinite odds ratio, which JSON cannot hold
+    doc["associations"] = [{k: _finite(v) for k, v in a.items()} for a in doc["associations"]]
+    text = json.dumps({**doc, "data_quality": quality}, ensure_ascii=False, separators=(",", ":"),
+                      default=_json_default, allow_nan=False)
     _emit(text + "\n", output)
 
 

@@ -19,9 +19,12 @@ from .errors import InputError
 __all__ = [
     "CHILD_UPPER_AGE",
     "DEFAULT_AGE_BANDS",
+    "UNKNOWN_AREA",
     "Column",
+    "InputQuality",
     "Population",
     "Responses",
+    "ValueReport",
     "age_band_bounds",
     "band_ages",
     "encode",
@@ -32,6 +35,8 @@ __all__ = [
 DEFAULT_AGE_BANDS: tuple[tuple[str, int, int | None], ...] = tuple((b.label, b.low, b.high) for b in _BANDS)
 #: Children are 12–17 (barn = under 18).
 CHILD_UPPER_AGE = 17
+#: The area label of respondents whose area is not known (blank, "vet inte"): they count in the total only.
+UNKNOWN_AREA = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,37 @@ def encode(values: Sequence, *, blank_is: str = "") -> Column:
 
 
 @dataclass(frozen=True, slots=True)
+class ValueReport:
+    """Values a reader did not recognise in one column: how many rows, the first row, the values."""
+
+    rows: int
+    first_row: int
+    values: tuple[str, ...]   # the most frequent first, at most ten
+
+
+@dataclass(frozen=True, slots=True)
+class InputQuality:
+    """What a reader normalised and what it could not recognise (:mod:`analysis.normalise`).
+
+    Attributes
+    ----------
+    normalised_codes : mapping item -> rows
+        Answer codes rewritten to a known code (``3.0`` -> ``3``, `` 3`` -> ``3``, case).
+    unrecognised_codes : mapping item -> ValueReport
+        Values that are not answer codes of the item: they are outside every base.
+    normalised_gender : int
+        Rows whose gender was written in another form of woman, man, other or no answer.
+    unrecognised_gender : ValueReport or None
+        Genders that are none of these: kept as written, as their own group.
+    """
+
+    normalised_codes: Mapping[str, int] = field(default_factory=dict)
+    unrecognised_codes: Mapping[str, ValueReport] = field(default_factory=dict)
+    normalised_gender: int = 0
+    unrecognised_gender: ValueReport | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Responses:
     """Respondent data: background columns and item columns, all dictionary-encoded.
 
@@ -68,6 +104,11 @@ class Responses:
         Final weight per row (the ``weight`` column).
     source : str
         Name used in error messages (e.g. the file name).
+    quality : InputQuality
+        What the reader normalised or did not recognise.
+
+    A respondent whose area is :data:`UNKNOWN_AREA` counts in the total and the gender and age
+    breakdowns, never as an area of its own.
     """
 
     area: Column
@@ -76,12 +117,18 @@ class Responses:
     items: Mapping[str, Column]
     weight: np.ndarray | None = None
     source: str = "responses"
+    quality: InputQuality = field(default_factory=InputQuality)
     n: int = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", int(self.area.codes.size))
-        if "" in self.area.labels:
-            raise InputError("area is blank", row=self.area.first_row(""), column="area", source=self.source)
+
+    @property
+    def unknown_area(self) -> int:
+        """Respondents whose area is not known."""
+        if UNKNOWN_AREA not in self.area.labels:
+            return 0
+        return int(np.count_nonzero(self.area.codes == self.area.labels.index(UNKNOWN_AREA)))
 
     @classmethod
     def from_columns(cls, columns: Mapping[str, Sequence], *, source: str = "responses",

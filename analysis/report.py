@@ -23,7 +23,7 @@ import numpy as np
 
 from . import comparisons as cmp
 from .cellweights import WeightingInfo, cell_weights
-from .data import Population, Responses
+from .data import UNKNOWN_AREA, Population, Responses
 from .disclosure import SYMBOL_NOT_SHOWN, SYMBOL_SUPPRESSED
 from .errors import InputError, MeasureError
 from .estimators import estimate_domains
@@ -322,7 +322,7 @@ def _publish(measure, wave, res, min_n_share, flag_n_below, rows, summary) -> di
             lci = (np.atleast_1d(cp_low), np.atleast_1d(cp_high))
         levels = (problem_levels(est.estimate, cut), problem_levels(lci[0], cut), problem_levels(lci[1], cut), lci)
     shown = {}
-    for k, g in enumerate(groups):
+    for k, g in ((k, g) for k, g in enumerate(groups) if ("area", UNKNOWN_AREA) not in g):  # in lines, unpublished
         n = counts[g]
         if g in res.suppressed:
             rows.append(EstimateRow(measure.name, g, None, None, None, None, None, est.ci_method.value, True,
@@ -368,18 +368,20 @@ def _comparisons(measure, wave, shown, before, before_shown) -> list[ComparisonR
     if has_gender and women.any() and men.any():
         scopes: list[tuple[Group, np.ndarray]] = [((), np.ones(grid.size, dtype=bool))]
         if any(len(g) == 2 and g[0][0] == "area" and g[1][0] == "gender" for g in groups):
-            scopes += [((("area", a),), grid.ca == i) for i, a in enumerate(grid.areas)]
+            scopes += [((("area", a),), grid.ca == i) for i, a in enumerate(grid.areas) if a != UNKNOWN_AREA]
         u18 = (("age_group", "under_18"),)
         if u18 in pos:
             scopes.append((u18, membership[pos[u18]] > 0))
         for g, scope in scopes:
             ok = _gap_shown(g, shown, grid.genders)
             pairs.append(("gender_gap", g, scope & women, scope & men, ok))
-    if any(len(g) == 1 and g[0][0] == "area" for g in groups) and len(grid.areas) > 1:
-        for i, a in enumerate(grid.areas):
+    known = [(i, a) for i, a in enumerate(grid.areas) if a != UNKNOWN_AREA]  # the rest is the other known areas
+    if any(len(g) == 1 and g[0][0] == "area" for g in groups) and len(known) > 1:
+        for i, a in known:
             g = (("area", a),)
-            rest_n = sum(int(wave["est"].n[pos[(("area", b),)]]) for b in grid.areas if b != a)
-            pairs.append(("area_vs_rest", g, grid.ca == i, grid.ca != i, shown.get(g, False) and rest_n > 0))
+            rest_n = sum(int(wave["est"].n[pos[(("area", b),)]]) for _, b in known if b != a)
+            pairs.append(("area_vs_rest", g, grid.ca == i, np.isin(grid.ca, [j for j, _ in known if j != i]),
+                          shown.get(g, False) and rest_n > 0))
     specs: list[tuple[str, Group, bool]] = []
     diffs: list[np.ndarray] = []
     ses: list[np.ndarray] = []

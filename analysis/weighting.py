@@ -4,6 +4,14 @@ Functions take row-level arrays and return new arrays; results are frozen datacl
 done on the table of cells (unique combinations of the margins), which is exact because every
 raking factor is constant within such a cell.
 
+Respondents outside a register table's categories (another gender, no answer or a blank gender; an
+unknown area; a blank age band) are weighted in :mod:`analysis.cellweights`: each such category keeps
+its design-weighted share s of the population N as a margin level of its own (target N·s), and the
+register's categories share the rest (targets T·(1 − Σs)). The weights still sum to N and meet every
+area and age-band total; women's and men's totals become the register's times (1 − s), in the
+register's ratio. With post-stratification this gives the others the mean adjustment of their area ×
+age-band cell. The functions here then rake to those margins as to any others.
+
 References
 ----------
 Deming, W. E. & Stephan, F. F. (1940). On a least squares adjustment of a sampled frequency table when

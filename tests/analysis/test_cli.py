@@ -60,7 +60,7 @@ def test_measure_json_contract(capsys, small):
     assert total["estimate"] == 0.5
     assert total["ci_method"] == "wilson"
     groups = [r["group"] for r in doc["measures"] if r["measure"] == "share_unsafe"]
-    assert {"area": "A", "gender": "kvinna"} in groups
+    assert {"area": "A", "gender": "woman"} in groups  # "kvinna" is read as the questionnaire code
     assert {"area": "A", "age_band": "12-15"} in groups
     assert {"age_group": "under_18"} in groups
     assert all(0 <= r["estimate"] <= 1 for r in doc["measures"] if r["estimate"] is not None)
@@ -80,7 +80,7 @@ def test_cli_raking_equals_r(capsys, tmp_path, oracle):
     assert code == 0, err
     doc = json.loads(out)
     rows = {json.dumps(r["group"], sort_keys=True): r for r in doc["measures"]}
-    for group, key in (({}, "total"), ({"area": "A"}, "area=A"), ({"gender": "kvinna"}, "gender=kvinna")):
+    for group, key in (({}, "total"), ({"area": "A"}, "area=A"), ({"gender": "woman"}, "gender=kvinna")):
         r = rows[json.dumps(group, sort_keys=True)]
         # the default raking tolerance is 1e-10, so allow 1e-8 here (the 1e-9 checks use tol=1e-12)
         assert_allclose([r["estimate"], r["se"]], [oracle(f"raked.unsafe.{key}.est"), oracle(f"raked.unsafe.{key}.se")],
@@ -101,7 +101,7 @@ def test_csv_and_xlsx_tables_go_to_the_writer_it_is_given(capsys, small, tmp_pat
     assert capsys.readouterr().out == ""
     tables, fmt, output, dialect = written[0]
     assert (fmt, output, dialect) == ("csv", None, "excel-sv")
-    assert list(tables) == ["measures", "comparisons", "weighting", "associations", "suppression"]
+    assert list(tables) == ["measures", "comparisons", "weighting", "associations", "suppression", "data_quality"]
     assert tables["measures"][0][:4] == ["measure", "area", "gender", "age_band"]
     total = next(row for row in tables["measures"][1:] if row[1:5] == ["", "", "", ""])
     assert (total[0], total[5], total[6]) == ("share_unsafe", 80, 0.5)
@@ -135,14 +135,18 @@ def test_unknown_area_names_row_and_column(capsys, tmp_path, small):
     assert "'B' is not in the population table" in err
 
 
-def test_population_not_covering_gender(capsys, tmp_path, small):
+def test_population_without_the_respondents_genders_is_no_longer_an_error(capsys, tmp_path, small):
+    """Blank and "annan" genders are not in a women/men register table: they are weighted, and counted."""
     rows = [[a, g, b, "500"] for a in "AB" for g in ("kvinna", "man") for b in
-            ("12-15", "16-17", "18-24", "25-44", "45-64", "65-74", "75+")]
+            ("12-15", "18-24", "25-44", "45-64", "65-74", "75+")]  # the bands of the respondents
     pop = _write(tmp_path / "pop.csv", ["area", "gender", "age_band", "population"], rows)
-    err = _bad(capsys, small, "--measure", UNSAFE, "--population", pop, "--weighting", "raking")
-    assert "column 'gender'" in err
-    assert "row 1 (line 2)" in err  # the first data row has a blank gender
-    assert "population table has no blank gender" in err
+    code, out, err = _run(capsys, small, "--measure", UNSAFE, "--population", pop, "--weighting", "raking")
+    assert code == 0, err
+    doc = json.loads(out)
+    # i % 17 == 0 is blank (8 rows), else i % 3 == 2 is "annan" (37 rows)
+    assert doc["data_quality"]["outside_population"] == {"area": 0, "gender": 45, "age_band": 0}
+    assert "45 respondent(s) with a gender other than" in err
+    assert_allclose(doc["weighting"]["diagnostics"]["sum_w"], 24 * 500, rtol=1e-9)
 
 
 def test_margins_disagree_message(capsys, tmp_path):
@@ -203,12 +207,15 @@ def test_argparse_errors_exit_2(capsys, small):
 
 
 @pytest.mark.skipif(not QUESTIONNAIRE.exists(), reason="shipped questionnaire not present")
-def test_code_not_in_questionnaire(capsys, tmp_path):
+def test_code_not_in_questionnaire_is_counted_not_fatal(capsys, tmp_path):
     data = _write(tmp_path / "r.csv", ["area", "gender", "age", "unsafe_evening"],
                   [["A", "man", "40", "very_safe"], ["A", "man", "41", "petrified"]])
-    err = _bad(capsys, data, "--questionnaire", QUESTIONNAIRE)
-    assert "row 2 (line 3), column 'unsafe_evening'" in err
-    assert "'petrified'" in err
+    code, out, err = _run(capsys, data, "--questionnaire", QUESTIONNAIRE)
+    assert code == 0, err
+    assert json.loads(out)["data_quality"]["unrecognised_codes"] == {
+        "unsafe_evening": {"rows": 1, "first_row": 2, "values": ["petrified"]}}
+    assert "column 'unsafe_evening': 1 row(s) hold values that are not answer codes" in err
+    assert "'petrified' (first at row 2)" in err
 
 
 @pytest.mark.skipif(not QUESTIONNAIRE.exists(), reason="shipped questionnaire not present")

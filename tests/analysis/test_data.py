@@ -58,8 +58,8 @@ def test_age_band_bounds():
 
 
 def test_responses_checks():
-    with pytest.raises(InputError, match="area is blank"):
-        Responses.from_columns({"area": ["A", ""], "gender": ["man", "man"], "age": ["30", "31"]})
+    resp = Responses.from_columns({"area": ["A", "", ""], "gender": ["man", "man", "man"], "age": ["30", "31", "32"]})
+    assert resp.unknown_area == 2  # a blank area is an unknown area, no longer an error
     with pytest.raises(InputError, match="age"):
         Responses.from_columns({"area": ["A"], "gender": ["man"]})
     with pytest.raises(InputError, match="weight") as info:

@@ -183,7 +183,7 @@ def test_analyse_writes_plain_csv_to_standard_output_and_xlsx_to_a_file(response
     result = analyse(responses, "--measure", UNSAFE, "--format", "xlsx", "--output", target)
     assert result.exit_code == 0, result.output
     book = load_workbook(target)
-    assert book.sheetnames == ["measures", "comparisons", "weighting", "associations", "suppression"]
+    assert book.sheetnames == ["measures", "comparisons", "weighting", "associations", "suppression", "data_quality"]
     sheet = book["measures"]
     assert sheet["A1"].value == "measure"
     assert sheet["A1"].font.b

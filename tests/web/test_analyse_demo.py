@@ -1,0 +1,113 @@
+"""`trygg analyse` on the demo's responses, exported from the database, with each shipped questionnaire."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from analysis.instrument import default_directory
+from survey_app.cli import main
+from survey_app.demo import load_demo
+from survey_app.extensions import db
+from survey_app.models import Survey
+from survey_app.survey.microdata import POPULATION_COLUMNS, analysis_columns, analysis_rows, population_rows
+from survey_app.survey.questionnaires import instrument_of
+
+QUESTIONNAIRES = sorted(default_directory().glob("*.yaml"))
+RESPONSES = 1500
+
+
+@pytest.fixture
+def exported(app: Flask, tmp_path: Path) -> tuple[Path, Path, list[dict[str, str]]]:
+    """The demo wave's responses and its areas' population, written as `trygg analyse` reads them."""
+    with app.app_context():
+        load_demo(db.session, responses=RESPONSES)
+        db.session.commit()
+        survey = db.session.scalars(select(Survey)).one()
+        columns = analysis_columns(instrument_of(survey.questionnaire))
+        rows = list(analysis_rows(db.session, survey))
+        population = population_rows(db.session, survey)
+    responses = tmp_path / "responses.csv"
+    with open(responses, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    pop = tmp_path / "population.csv"
+    with open(pop, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, POPULATION_COLUMNS)
+        writer.writeheader()
+        writer.writerows(population)
+    return responses, pop, rows
+
+
+def test_the_export_has_one_row_per_response_and_no_free_text(exported) -> None:
+    _, _, rows = exported
+    assert len(rows) == RESPONSES
+    assert list(rows[0])[:3] == ["area", "gender", "age_band"]
+    assert "suggestions" not in rows[0]  # free text is never exported
+    assert "birth_year" not in rows[0]
+    assert {r["gender"] for r in rows} <= {"woman", "man", "other", "no_answer", ""}
+    assert sum(r["unsafe_evening"] != "" for r in rows) > RESPONSES * 0.9
+
+
+def _analyse(*arguments: object):
+    return CliRunner().invoke(main, ["analyse", *(str(a) for a in arguments)])
+
+
+@pytest.mark.parametrize("weighting", ["default", "raking"])
+@pytest.mark.parametrize("questionnaire", QUESTIONNAIRES, ids=lambda p: p.stem)
+def test_analyse_runs_to_the_end_on_the_demo_in_every_format(exported, tmp_path: Path, questionnaire: Path,
+                                                             weighting: str) -> None:
+    responses, pop, rows = exported
+    options = ["--questionnaire", questionnaire]
+    if weighting == "raking":
+        options += ["--population", pop, "--weighting", "raking"]
+
+    result = _analyse(responses, *options, "--output", tmp_path / "out.json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    totals = {r["measure"]: r for r in doc["measures"] if r["group"] == {}}
+    assert {"share_unsafe", "index_safety"} <= set(totals)
+    assert all(r["n"] > 0 for r in totals.values()), [m for m, r in totals.items() if not r["n"]]
+    assert 0 < totals["share_unsafe"]["estimate"] < 1
+    assert {r["group"]["gender"] for r in doc["measures"] if list(r["group"]) == ["gender"]} >= {"woman", "man"}
+    assert any(c["kind"] == "gender_gap" for c in doc["comparisons"])
+    unknown = sum(r["area"] in ("", "dont_know") for r in rows)
+    assert doc["data_quality"]["unknown_area"] == unknown
+    areas = {r["group"]["area"] for r in doc["measures"] if list(r["group"]) == ["area"]}
+    assert "dont_know" not in areas
+    assert "" not in areas
+    if weighting == "raking":
+        others = sum(r["gender"] not in ("woman", "man") for r in rows)
+        assert doc["data_quality"]["outside_population"] == {"area": unknown, "gender": others, "age_band": 0}
+        assert doc["weighting"]["converged"] is True
+        with pop.open(encoding="utf-8") as fh:
+            total_population = sum(float(r["population"]) for r in csv.DictReader(fh))
+        assert doc["weighting"]["diagnostics"]["sum_w"] == pytest.approx(total_population, rel=1e-9)
+
+    result = _analyse(responses, *options, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    table = list(csv.reader(io.StringIO(result.stdout.split("\n\n# comparisons")[0])))
+    header = table[1]
+    csv_totals = [dict(zip(header, row, strict=True)) for row in table[2:]
+                  if row[1:5] == ["", "", "", ""]]
+    assert {r["measure"] for r in csv_totals} == set(totals)
+    assert all(int(r["n"]) > 0 for r in csv_totals)
+
+    target = tmp_path / "out.xlsx"
+    result = _analyse(responses, *options, "--format", "xlsx", "--output", target)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(target)
+    assert "data_quality" in book.sheetnames
+    sheet = book["measures"]
+    xlsx_totals = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[1:5] == (None,) * 4]
+    assert len(xlsx_totals) == len(totals)
+    assert all(row[5] > 0 for row in xlsx_totals)
