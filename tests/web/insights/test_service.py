@@ -34,7 +34,8 @@ def test_the_database_path_reproduces_the_command_on_the_csv_export(app: Flask, 
     with app.app_context():
         survey = db.session.scalars(select(Survey)).one()
         data = wave_input(db.session, survey)
-    assert data.responses is not None and data.responses.n == len(rows)
+    assert data.responses is not None
+    assert data.responses.n == len(rows)
     result = run_analysis(data.responses, list(data.measures), weighting=weighting,
                           population=data.population if weighting == "raking" else None).to_dict()
 
