@@ -119,6 +119,15 @@ class _Loader(yaml.SafeLoader):
                 self.duplicate_keys.append((str(key), key_node.start_mark.line + 1))
         return super().construct_mapping(node, deep=deep)
 
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Refuse aliases: a few hundred bytes of nested ``*refs`` expand to gigabytes (a "billion laughs"), and a
+        questionnaire has no need for them; each text is written out where it is used."""
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a questionnaire: "
+                                              "write the value out where it is used", mark)
+        return super().compose_node(parent, index)
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers

@@ -228,3 +228,22 @@ def test_instrument_imports_no_web_framework() -> None:
             "print(sorted(bad))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+BILLION_LAUGHS = "\n".join(
+    ["slug: laughs", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"{chr(ord('b') + i)}: &{chr(ord('b') + i)} [{','.join(['*' + chr(ord('a') + i)] * 9)}]" for i in range(8)]
+) + "\n"
+
+
+def test_yaml_aliases_are_refused_before_they_expand() -> None:
+    assert len(BILLION_LAUGHS.encode()) < 1000  # expanded, it would be 9^9 ≈ 387 million strings
+    problems = validate_bytes(BILLION_LAUGHS)
+    assert [(p.item, p.field) for p in problems] == [(None, "yaml")]
+    assert "aliases" in problems[0].message
+
+
+def test_a_single_alias_is_refused_too() -> None:
+    problems = validate_bytes("slug: x\ntitle: &t Trygghet\nname: *t\n")
+    assert [(p.item, p.field) for p in problems] == [(None, "yaml")]
+    assert "line 3" in problems[0].message
