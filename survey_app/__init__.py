@@ -28,8 +28,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
+    from survey_app.health import blueprint as health
     from survey_app.survey.views import blueprint as survey
 
+    app.register_blueprint(health)
     app.register_blueprint(survey)
     from survey_app.admin.views import blueprint as admin
     from survey_app.auth.views import blueprint as auth

@@ -21,6 +21,12 @@ class ConfigError(RuntimeError):
 DEFAULTS: dict[str, Any] = {
     "TRYGG_ENV": "production",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # A database that hangs must not hang the site: connecting, waiting for a pooled connection and each statement
+    # have a limit, after which the request answers 503 (errors.py) and the worker is free again. Seconds, except
+    # the statement limit (milliseconds, PostgreSQL; SQLite waits for its write lock 15 s, db.configure_sqlite).
+    "DB_CONNECT_TIMEOUT": 5,
+    "DB_POOL_TIMEOUT": 10,
+    "DB_STATEMENT_TIMEOUT_MS": 30_000,
     "BABEL_DEFAULT_LOCALE": "sv",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
     "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
@@ -75,10 +81,32 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = bool((overrides or {}).get("SESSION_COOKIE_SECURE", False))
         app.config["PREFERRED_URL_SCHEME"] = "http"
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_url(app))
+    _database_timeouts(app)
     _require_secret_key(app, environment)
     _check_proxy_hops(app)
     _check_staff_session_settings(app)
     _check_public_url(app, environment)
+
+
+def _database_timeouts(app: Flask) -> None:
+    """Connect and statement timeouts for PostgreSQL, and a bounded wait for a pooled connection."""
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.startswith("postgresql"):
+        try:
+            connect, statement = int(app.config["DB_CONNECT_TIMEOUT"]), int(app.config["DB_STATEMENT_TIMEOUT_MS"])
+            pool = int(app.config["DB_POOL_TIMEOUT"])
+        except (TypeError, ValueError):
+            raise ConfigError("TRYGG_DB_CONNECT_TIMEOUT, TRYGG_DB_POOL_TIMEOUT and TRYGG_DB_STATEMENT_TIMEOUT_MS "
+                              "must be whole numbers.") from None
+        if min(connect, statement, pool) < 1:
+            raise ConfigError("Database timeouts must be at least 1.")
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("connect_timeout", connect)
+        connect_args.setdefault("options", f"-c statement_timeout={statement} -c lock_timeout={statement}")
+        options["connect_args"] = connect_args
+        options.setdefault("pool_timeout", pool)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def default_database_url(app: Flask) -> str:

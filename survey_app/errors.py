@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from survey_app.extensions import db
 
@@ -29,18 +31,45 @@ def register_errorhandlers(app: Flask) -> None:
         return render_template("errors/400_csrf.html"), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]] | tuple[str, int]:
         _bind_links_without_host(app)
+        if isinstance(error, InternalServerError) and _database_unavailable(error.original_exception):
+            return _unavailable(app, error.original_exception)  # failed at the commit, after the view
         code = error.code or 500
         template = f"errors/{code}.html" if code in (403, 404, 405, 413) else "errors/generic.html"
         return render_template(template, error=error), code
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    def unexpected_error(error: Exception) -> tuple[str, int, dict[str, str]] | tuple[str, int]:
+        if _database_unavailable(error):
+            return _unavailable(app, error)
         app.logger.exception("Unhandled error")
         db.session.rollback()
         _bind_links_without_host(app)
         return render_template("errors/500.html"), 500
+
+
+# Connection refused or lost, a statement or lock timeout, no pooled connection free in time, SQLite's write lock
+# not granted within its busy timeout: the database cannot answer now, which a retry in a while may cure.
+_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_unavailable(error: BaseException | None) -> bool:
+    return isinstance(error, _UNAVAILABLE)
+
+
+def _unavailable(app: Flask, error: BaseException | None) -> tuple[str, int, dict[str, str]]:
+    """503 with a Retry-After, saying plainly that what this request sent was not saved (nothing was committed: the
+    request's one commit is what failed, or never ran) and that what was saved before is still there."""
+    app.logger.error("Database unavailable: %s", type(error).__name__)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone; the session is discarded at teardown anyway
+        app.logger.debug("rollback after a database failure failed too")
+    _bind_links_without_host(app)
+    sent = request.method not in ("GET", "HEAD")
+    return render_template("errors/503.html", sent=sent), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _bind_links_without_host(app: Flask) -> None:

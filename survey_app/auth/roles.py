@@ -22,6 +22,9 @@ PUBLIC_BLUEPRINTS = frozenset({"survey"})
 
 MATRIX: dict[str, str | frozenset[Role]] = {
     "static": PUBLIC,
+    # load balancer probes: up or down, nothing else
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     # staff accounts
     "auth.login": PUBLIC,
     "auth.logout": ALL_STAFF,
