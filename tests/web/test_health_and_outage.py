@@ -62,6 +62,7 @@ def test_healthz_answers_without_a_database() -> None:
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok\n"
     assert response.headers["Cache-Control"] == "no-store"
+    assert app.test_client().get("/static/css/app.css").status_code == 200  # static files need no database either
 
 
 def test_readyz_tells_whether_the_database_answers(app: Flask) -> None:
