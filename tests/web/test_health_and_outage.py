@@ -62,7 +62,8 @@ def test_healthz_answers_without_a_database() -> None:
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok\n"
     assert response.headers["Cache-Control"] == "no-store"
-    assert app.test_client().get("/static/css/app.css").status_code == 200  # static files need no database either
+    with app.test_client().get("/static/css/app.css") as static:  # static files need no database either
+        assert static.status_code == 200
 
 
 def test_readyz_tells_whether_the_database_answers(app: Flask) -> None:
