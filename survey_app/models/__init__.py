@@ -25,6 +25,7 @@ from survey_app.models.dialogues import (
     dialogue_focus_areas,
     observation_focus_areas,
 )
+from survey_app.models.limits import RateCounter
 from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffKnownDevice, StaffSessionKey, StaffUser
 from survey_app.models.surveys import (
     Answer,
@@ -60,6 +61,7 @@ __all__ = [
     "ParticipantTally",
     "Partner",
     "Questionnaire",
+    "RateCounter",
     "Response",
     "Responsible",
     "Role",

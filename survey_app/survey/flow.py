@@ -23,7 +23,7 @@ from survey_app.errors import ServiceError
 from survey_app.models import Survey, SurveyDraft
 from survey_app.survey.questionnaires import instrument_of
 from survey_app.survey.responses import SubmittedResponse, store_responses
-from survey_app.survey.waves import CODE_ALPHABET, hash_code, use_invitation_code
+from survey_app.survey.waves import CODE_ALPHABET, code_hashes, hash_code, use_invitation_code
 
 
 def _hash(token: str) -> str:
@@ -89,12 +89,16 @@ def new_resume_code(draft: SurveyDraft) -> str:
 
 
 def resume_draft(session: Session, survey: Survey, code: str) -> StartedDraft:
-    """Continue a draft from its resume code, on any device; the old cookie token stops working."""
+    """Continue a draft from its resume code, on any device; the old cookie token stops working, and so does the code.
+
+    A code moves the draft once: whoever saw it written down cannot follow the resident afterwards. Saving again gives
+    a new code.
+    """
     if not code or len(code) > 64:
         raise ServiceError("resume_code_unknown")
     draft = session.scalar(
         select(SurveyDraft).where(
-            SurveyDraft.resume_code_hash == hash_code(code),
+            SurveyDraft.resume_code_hash.in_(code_hashes(code)),
             SurveyDraft.survey_id == survey.id,
             SurveyDraft.submitted.is_(False),
         )
@@ -103,6 +107,7 @@ def resume_draft(session: Session, survey: Survey, code: str) -> StartedDraft:
         raise ServiceError("resume_code_unknown")
     token = secrets.token_urlsafe(32)
     draft.token_hash = _hash(token)
+    draft.resume_code_hash = None
     session.flush()
     return StartedDraft(draft, token)
 

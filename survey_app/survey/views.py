@@ -21,7 +21,7 @@ from survey_app.db import today
 from survey_app.errors import ServiceError
 from survey_app.extensions import db, keep_changes
 from survey_app.models import Survey, SurveyDraft, SurveyStatus
-from survey_app.survey import flow, presentation, services, waves
+from survey_app.survey import flow, guesses, presentation, services, waves
 from survey_app.survey.forms import read_page
 from survey_app.survey.presentation import summary_rows
 from survey_app.survey.questionnaires import instrument_of
@@ -171,15 +171,20 @@ def begin(survey: Survey) -> ResponseReturnValue:
     if language not in survey.languages:
         language = "sv"
     g.survey_language = language
+    client = request.remote_addr or ""
+    code_given = bool((request.form.get("code") or "").strip())
     try:
+        if code_given and guesses.must_wait(db.session(), survey, client):
+            raise ServiceError("too_many_codes")
         started = flow.start_draft(db.session(), survey, language=language, invitation_code=request.form.get("code"))
     except ServiceError as error:
         instrument = instrument_of(survey.questionnaire)
-        status = 409 if error.reason == "code_invalid_or_used" else 400
+        status = {"code_invalid_or_used": 409, "too_many_codes": 429}.get(error.reason, 400)
+        headers = _wrong_code(survey, client, error.reason)
         return render_template(
             "survey/landing.html", survey=survey, instrument=instrument, language=language, draft=None,
             code_error=_flow_message(error.reason), code_value=(request.form.get("code") or "")[:64],
-        ), status
+        ), status, headers
     _remember_draft(survey, started.token)
     first = AnswerState(instrument_of(survey.questionnaire), {}).shown_pages[0]
     return redirect(url_for("survey.page", slug=survey.slug, number=first + 1))
@@ -280,19 +285,35 @@ def thanks(slug: str) -> ResponseReturnValue:
 @blueprint.route("/enkat/<slug>/fortsatt", methods=["GET", "POST"])
 @with_open_wave
 def resume(survey: Survey) -> ResponseReturnValue:
-    error = None
+    error, status, headers = None, 200, {}
     if request.method == "POST":
+        client = request.remote_addr or ""
         try:
+            if guesses.must_wait(db.session(), survey, client):
+                raise ServiceError("too_many_codes")
             started = flow.resume_draft(db.session(), survey, request.form.get("code", ""))
         except ServiceError as failure:
             error = _flow_message(failure.reason)
+            status = 429 if failure.reason == "too_many_codes" else 400
+            headers = _wrong_code(survey, client, failure.reason)
         else:
             _remember_draft(survey, started.token)
             g.survey_language = started.draft.language
             pages = AnswerState(instrument_of(survey.questionnaire), started.draft.answers).shown_pages
             target = started.draft.page if started.draft.page in pages else pages[0]
             return redirect(url_for("survey.page", slug=survey.slug, number=target + 1))
-    return render_template("survey/resume.html", survey=survey, error=error), 400 if error else 200
+    return render_template("survey/resume.html", survey=survey, error=error), status, headers
+
+
+def _wrong_code(survey: Survey, client: str, reason: str) -> dict[str, str]:
+    """Count a wrong invitation or resume code against the client and the wave (kept although the request fails);
+    the headers of a refusal."""
+    if reason in ("code_invalid_or_used", "resume_code_unknown"):
+        guesses.record_wrong_code(db.session(), survey, client)
+        keep_changes()
+    if reason == "too_many_codes":
+        return {"Retry-After": str(guesses.seconds_left())}
+    return {}
 
 
 def _flow_message(reason: str) -> str:
@@ -302,6 +323,9 @@ def _flow_message(reason: str) -> str:
         "code_invalid_or_used": _(
             "The code is not valid or has already been used. Check that you wrote it correctly. "
             "Each code can be used once."
+        ),
+        "too_many_codes": _(
+            "You have written a code that was not right too many times. Wait a quarter of an hour and try again."
         ),
         "resume_code_unknown": _(
             "We could not find saved answers with that code. Check the code. "

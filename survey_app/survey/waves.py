@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -86,10 +88,28 @@ def create_wave(
     return survey
 
 
+def _normalise(code: str) -> bytes:
+    return re.sub(r"[\s-]", "", code).upper().encode("ascii", errors="replace")
+
+
 def hash_code(code: str) -> str:
-    """Codes are random and 10 characters from 25 (about 46 bits), so a plain SHA-256 cannot be reversed by guessing."""
-    normalised = re.sub(r"[\s-]", "", code).upper()
-    return hashlib.sha256(normalised.encode("ascii", errors="replace")).hexdigest()
+    """The stored form of an invitation or resume code: HMAC-SHA256 under the server's code key.
+
+    A code has about 46 bits, which a copy of the database and a plain hash would let anyone search through offline
+    (and so learn which of the letters sent out were used). The key lives in the configuration, not the database:
+    `CODE_KEY` (TRYGG_CODE_KEY), else one derived from SECRET_KEY — changing that key makes unused codes invalid.
+    """
+    return hmac.new(_code_key(), _normalise(code), hashlib.sha256).hexdigest()
+
+
+def code_hashes(code: str) -> tuple[str, str]:
+    """What a code may be stored as: the keyed hash, and the plain SHA-256 of codes made before keys were used."""
+    return hash_code(code), hashlib.sha256(_normalise(code)).hexdigest()
+
+
+def _code_key() -> bytes:
+    key = current_app.config.get("CODE_KEY") or "trygg.codes:" + str(current_app.config["SECRET_KEY"])
+    return hashlib.sha256(str(key).encode()).digest()
 
 
 def generate_invitation_codes(
@@ -111,7 +131,7 @@ def use_invitation_code(session: Session, survey: Survey, code: str) -> bool:
         update(InvitationCode)
         .where(
             InvitationCode.survey_id == survey.id,
-            InvitationCode.code_hash == hash_code(code),
+            InvitationCode.code_hash.in_(code_hashes(code)),
             InvitationCode.used.is_(False),
         )
         .values(used=True),

@@ -75,7 +75,8 @@ def test_simultaneous_submissions_of_one_draft_store_one_response(app, make_wave
 
 def test_two_browsers_with_one_invitation_code_one_wins(app, make_wave, db_session) -> None:
     survey = make_wave(codes=True, link=False)
-    codes = generate_invitation_codes(db_session, survey, ROUNDS, actor=None)
+    with app.app_context():  # codes are hashed under the app's key
+        codes = generate_invitation_codes(db_session, survey, ROUNDS, actor=None)
     db_session.commit()
     with LiveServer(app) as server:
         for code in codes:

@@ -236,7 +236,8 @@ def test_invitation_codes_are_single_use_and_never_linked(make_wave, app, db_ses
     from survey_app.survey.waves import generate_invitation_codes
 
     survey = make_wave(codes=True, link=False)
-    codes = generate_invitation_codes(db_session, survey, 2, actor=None)
+    with app.app_context():  # codes are hashed under the app's key
+        codes = generate_invitation_codes(db_session, survey, 2, actor=None)
     db_session.commit()
     assert all(code not in {c.code_hash for c in db_session.scalars(select(InvitationCode))} for code in codes)
 
