@@ -1,8 +1,8 @@
-"""Attempt counters for throttling code guesses (F8), and indexes for the admin pages' wave counts.
+"""Attempt counters (code guesses, open-link starts), the waves' settings against ballot stuffing, count indexes.
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-12-03 13:04:23.826843+00:00
+Create Date: 2026-12-03 13:10:23.003800+00:00
 """
 
 from __future__ import annotations
@@ -34,9 +34,17 @@ def upgrade() -> None:
     with op.batch_alter_table('survey_drafts', schema=None) as batch_op:
         batch_op.create_index('ix_survey_drafts_survey_id_submitted', ['survey_id', 'submitted'], unique=False)
 
+    with op.batch_alter_table('surveys', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('one_per_browser', sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column('starts_per_hour', sa.Integer(), server_default='60', nullable=False))
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('surveys', schema=None) as batch_op:
+        batch_op.drop_column('starts_per_hour')
+        batch_op.drop_column('one_per_browser')
+
     with op.batch_alter_table('survey_drafts', schema=None) as batch_op:
         batch_op.drop_index('ix_survey_drafts_survey_id_submitted')
 

@@ -82,6 +82,11 @@ class WaveForm(StaffForm):
         ("codes", _l("Invitation codes: one code per letter, each used once")),
         ("both", _l("Both: the link, and codes for those who got a letter")),
     ]))
+    one_per_browser = BooleanField(_l("One answer per browser on the open link"))
+    starts_per_hour = IntegerField(_l("Most starts an hour from one network address"), validators=[
+        DataRequired(_l("Enter a whole number from %(min)s to %(max)s.", min=1, max=100_000)),
+        NumberRange(min=1, max=100_000, message=_l("Enter a whole number from %(min)s to %(max)s."))],
+        render_kw={"inputmode": "numeric"})
     open_now = BooleanField(_l("Open the survey now (otherwise it is saved as a draft)"))
 
 

@@ -183,6 +183,8 @@ def _wave_form(form: WaveForm | None = None) -> WaveForm:
         form.areas.data = [str(choice.value) for choice in form.areas.choices]
         form.languages.data = ["sv"]
         form.access.data = "link"
+        form.one_per_browser.data = True
+        form.starts_per_hour.data = 60
     return form
 
 
@@ -205,6 +207,7 @@ def wave_create() -> Response | tuple[str, int]:
                 period_start=form.period_start.data, period_end=form.period_end.data, areas=areas,
                 languages=form.languages.data or ["sv"], open_link=form.access.data in ("link", "both"),
                 invitation_codes=form.access.data in ("codes", "both"),
+                one_per_browser=bool(form.one_per_browser.data), starts_per_hour=form.starts_per_hour.data,
                 status=SurveyStatus.OPEN if form.open_now.data else SurveyStatus.DRAFT, actor=_actor(),
             )
         except ServiceError as error:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     and_,
+    true,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -85,6 +86,11 @@ class Survey(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["sv"])
     open_link: Mapped[bool] = mapped_column(Boolean, default=True)
     invitation_codes: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Against ballot stuffing on the open link (invitation codes are single-use already): a browser that has sent an
+    # answer cannot start again without a code (a cookie, said plainly on the landing page), and one network address
+    # may start at most this many times an hour (a school class behind one address needs room: raise it for them).
+    one_per_browser: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    starts_per_hour: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     status: Mapped[SurveyStatus] = mapped_column(
         enum_type(SurveyStatus, length=16, check="status_known"), default=SurveyStatus.DRAFT
     )

@@ -10,5 +10,6 @@ WAVE_MESSAGES = {
     "period_reversed": _l("The last day cannot be before the first day."),
     "no_access_mode": _l("Choose an open link, invitation codes or both."),
     "no_areas": _l("Choose at least one area."),
+    "starts_per_hour": _l("Enter a whole number from %(min)s to %(max)s.", min=1, max=100_000),
     "unsupported_language": _l("The languages must include Swedish and only languages the questionnaire has."),
 }

@@ -7,16 +7,18 @@ back button shows what is saved and a shared computer keeps no copy of anyone's 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.instrument import AnswerState
+from survey_app import ratelimit
 from survey_app.db import today
 from survey_app.errors import ServiceError
 from survey_app.extensions import db, keep_changes
@@ -153,7 +155,7 @@ def landing(survey: Survey) -> ResponseReturnValue:
         draft = None
     return render_template(
         "survey/landing.html", survey=survey, instrument=instrument, language=language, draft=draft,
-        expired=request.args.get("expired") == "1",
+        expired=request.args.get("expired") == "1", answered_here=_answered_here(survey),
     )
 
 
@@ -176,14 +178,18 @@ def begin(survey: Survey) -> ResponseReturnValue:
     try:
         if code_given and guesses.must_wait(db.session(), survey, client):
             raise ServiceError("too_many_codes")
+        if not code_given:
+            _check_open_link_start(survey, client)
         started = flow.start_draft(db.session(), survey, language=language, invitation_code=request.form.get("code"))
     except ServiceError as error:
         instrument = instrument_of(survey.questionnaire)
-        status = {"code_invalid_or_used": 409, "too_many_codes": 429}.get(error.reason, 400)
+        status = {"code_invalid_or_used": 409, "too_many_codes": 429, "answered_here": 409,
+                  "too_many_starts": 429}.get(error.reason, 400)
         headers = _wrong_code(survey, client, error.reason)
         return render_template(
             "survey/landing.html", survey=survey, instrument=instrument, language=language, draft=None,
             code_error=_flow_message(error.reason), code_value=(request.form.get("code") or "")[:64],
+            answered_here=_answered_here(survey),
         ), status, headers
     _remember_draft(survey, started.token)
     first = AnswerState(instrument_of(survey.questionnaire), {}).shown_pages[0]
@@ -270,7 +276,43 @@ def send(survey: Survey) -> ResponseReturnValue:
         return _no_draft(survey, draft)
     flow.submit(db.session(), survey, draft, today())  # False when a double click's twin stored it: thanks either way
     _forget_draft(survey, submitted=True)
-    return redirect(url_for("survey.thanks", slug=survey.slug))
+    response = redirect(url_for("survey.thanks", slug=survey.slug))
+    if survey.one_per_browser:
+        _mark_answered_here(response, survey)
+    return response
+
+
+# The browser remembers the waves it has sent an answer to (their ids, nothing else) so that the open link cannot be
+# used again from it. It says nothing about the answer; the landing page tells the resident about it.
+ANSWERED_COOKIE = "trygg_besvarad"
+ANSWERED_COOKIE_DAYS = 400
+
+
+def _answered_waves() -> list[int]:
+    raw = request.cookies.get(ANSWERED_COOKIE, "")
+    return [int(part) for part in raw.split(".")[:50] if part.isdigit() and len(part) < 10]
+
+
+def _answered_here(survey: Survey) -> bool:
+    return survey.one_per_browser and survey.id in _answered_waves()
+
+
+def _mark_answered_here(response: WerkzeugResponse, survey: Survey) -> None:
+    waves_here = [*[wave for wave in _answered_waves() if wave != survey.id][-19:], survey.id]
+    response.set_cookie(ANSWERED_COOKIE, ".".join(map(str, waves_here)), max_age=ANSWERED_COOKIE_DAYS * 86400,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
+
+
+def _check_open_link_start(survey: Survey, client: str) -> None:
+    """A start without a code: refused from a browser that has answered, or past the wave's starts an hour from one
+    network address (counted across every app server; the address is kept only as a keyed hash)."""
+    if _answered_here(survey):
+        raise ServiceError("answered_here")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    key = ratelimit.key_for(app, f"starts:{survey.id}", client)
+    if ratelimit.hit(db.session(), key, window=3600, now=time.time()) > survey.starts_per_hour:
+        keep_changes()
+        raise ServiceError("too_many_starts")
 
 
 @blueprint.get("/enkat/<slug>/tack")
@@ -326,6 +368,13 @@ def _flow_message(reason: str) -> str:
         ),
         "too_many_codes": _(
             "You have written a code that was not right too many times. Wait a quarter of an hour and try again."
+        ),
+        "answered_here": _(
+            "An answer to this survey has already been sent from this browser. Thank you! If you got an invitation "
+            "letter, write its code."
+        ),
+        "too_many_starts": _(
+            "Very many people have started the survey from your network in the last hour. Try again in a while."
         ),
         "resume_code_unknown": _(
             "We could not find saved answers with that code. Check the code. "

@@ -51,6 +51,8 @@ def create_wave(
     languages: Sequence[str] = ("sv",),
     open_link: bool = True,
     invitation_codes: bool = False,
+    one_per_browser: bool = True,
+    starts_per_hour: int = 60,
     status: SurveyStatus = SurveyStatus.DRAFT,
     actor: StaffUser | None,
     actor_label: str | None = None,
@@ -65,6 +67,8 @@ def create_wave(
         raise ServiceError("no_access_mode", "access")
     if not areas:
         raise ServiceError("no_areas", "areas")
+    if not 1 <= starts_per_hour <= MAX_STARTS_PER_HOUR:
+        raise ServiceError("starts_per_hour", "starts_per_hour")
     instrument = instrument_of(questionnaire)
     unknown = [language for language in languages if language not in instrument.language_codes]
     if "sv" not in languages or unknown:
@@ -79,6 +83,8 @@ def create_wave(
         languages=list(dict.fromkeys(languages)),
         open_link=open_link,
         invitation_codes=invitation_codes,
+        one_per_browser=one_per_browser,
+        starts_per_hour=starts_per_hour,
         status=status,
     )
     session.add(survey)
@@ -86,6 +92,9 @@ def create_wave(
     audit.record(session, actor=actor, actor_label=actor_label, action="survey.create", target_type="survey",
                  target_id=survey.id, details={"slug": survey.slug, "status": str(survey.status)})
     return survey
+
+
+MAX_STARTS_PER_HOUR = 100_000
 
 
 def _normalise(code: str) -> bytes:

@@ -38,7 +38,7 @@ def _form(client, **changes: object) -> dict[str, object]:
         "title": "Trygghetsenkät 2027", "slug": "trygghet-2027",
         "period_start": today.isoformat(), "period_end": (today + dt.timedelta(days=30)).isoformat(),
         "areas": [next(g for g in pair if g) for pair in areas], "languages": ["sv", "en"], "access": "both",
-        "open_now": "y",
+        "open_now": "y", "one_per_browser": "y", "starts_per_hour": "60",
     }
     form.update(changes)
     return {key: value for key, value in form.items() if value is not None}
