@@ -32,6 +32,7 @@ demo: $(INSTALLED) $(COMPILED)
 test: $(INSTALLED) $(COMPILED)
 	sh scripts/ensure-system.sh browser
 	sh scripts/ensure-system.sh proxy
+	sh scripts/ensure-system.sh tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(INSTALLED)

@@ -3,6 +3,7 @@
 #   scripts/ensure-system.sh python    the venv module for python3 (Debian ships it separately)
 #   scripts/ensure-system.sh browser   Chromium, ChromeDriver and axe-core, for the accessibility tests
 #   scripts/ensure-system.sh proxy     nginx, for the test that runs `trygg serve` behind a TLS reverse proxy
+#   scripts/ensure-system.sh tools     pg_dump and pg_restore, for `trygg backup` / `trygg restore` on PostgreSQL
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -47,7 +48,11 @@ proxy)
     command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
     [ -z "$missing" ] || apt_install $missing
     ;;
+tools)
+    # trygg backup / restore of a PostgreSQL database, and their test
+    command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || apt_install postgresql-client
+    ;;
 *)
-    echo "usage: $0 python|browser|proxy" >&2; exit 2
+    echo "usage: $0 python|browser|proxy|tools" >&2; exit 2
     ;;
 esac

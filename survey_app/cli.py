@@ -330,7 +330,41 @@ def write_analysis_tables(tables: dict[str, list[list]], *, fmt: str, output: st
         sys.stdout.writelines(chunk.decode("utf-8") for chunk in chunks)
 
 
-COMMANDS = (db_group, user_group, questionnaire_group, survey_group, demo, serve, analyse)
+# --- backup and restore -------------------------------------------------------------------------------------
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Copy the database, online and consistent, to TARGET (and TARGET.manifest.json)."""
+    from survey_app import backup
+
+    try:
+        prints = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(_("Backed up to %(path)s: %(summary)s.", path=str(target), summary=backup.summary(prints)))
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--into", "into", metavar="DATABASE_URL", help="the empty database to restore into (default: the "
+              "configured one)")
+@with_appcontext
+def restore_command(source: Path, into: str | None) -> None:
+    """Restore a backup into an empty database and check that every table came back the same."""
+    from survey_app import backup
+
+    try:
+        prints = backup.restore(source, into or current_app.config["SQLALCHEMY_DATABASE_URI"])
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(_("Restored and checked, every table the same: %(summary)s.", summary=backup.summary(prints)))
+
+
+COMMANDS = (db_group, user_group, questionnaire_group, survey_group, demo, serve, analyse, backup_command,
+            restore_command)
 for _command in COMMANDS:
     main.add_command(_command)
 
