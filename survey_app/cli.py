@@ -260,6 +260,19 @@ def survey_close_expired() -> None:
     click.echo(_("Closed %(n)s survey waves.", n=len(closed)))
 
 
+@survey_group.command("release")
+@with_appcontext
+def survey_release() -> None:
+    """Store the held responses that are due, shuffled (run daily after midnight, e.g. from cron)."""
+    from survey_app.db import today
+    from survey_app.extensions import db
+    from survey_app.survey.holding import release_due
+
+    stored = release_due(db.session(), today())
+    db.session.commit()
+    click.echo(_("Stored %(n)s held responses.", n=stored))
+
+
 # --- demo, server, analysis ---------------------------------------------------------------------------------
 
 

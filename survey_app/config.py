@@ -81,6 +81,11 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = bool((overrides or {}).get("SESSION_COOKIE_SECURE", False))
         app.config["PREFERRED_URL_SCHEME"] = "http"
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_url(app))
+    # Sent responses wait in the holding pool and are stored a day at a time (survey/holding.py); development and
+    # tests store each one right after its request, by the same path.
+    app.config.setdefault("RESPONSE_RELEASE", "daily" if environment == "production" else "immediate")
+    if app.config["RESPONSE_RELEASE"] not in ("daily", "immediate"):
+        raise ConfigError("TRYGG_RESPONSE_RELEASE must be daily or immediate.")
     _database_timeouts(app)
     _require_secret_key(app, environment)
     _check_proxy_hops(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g
 from flask_babel import Babel
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -33,9 +33,25 @@ def commit_or_roll_back(response: Response) -> Response:
     """
     if response.status_code < 400 or g.pop("keep_changes", False):
         db.session.commit()
+        if g.pop("release_held", False):
+            _release_held()
     else:
         db.session.rollback()
     return response
+
+
+def _release_held() -> None:
+    """Store the held responses that are due, in a transaction of its own (never the sending one: see holding.py).
+    A failure here loses nothing (the responses stay held for the next release) and does not fail the request."""
+    from survey_app.db import today
+    from survey_app.survey import holding
+
+    try:
+        holding.release_due(db.session(), today())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("Releasing held responses failed; they stay held for the next release")
 
 
 def keep_changes() -> None:

@@ -30,6 +30,7 @@ from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffKnownDe
 from survey_app.models.surveys import (
     Answer,
     Channel,
+    HeldResponse,
     InvitationCode,
     Questionnaire,
     Response,
@@ -52,6 +53,7 @@ __all__ = [
     "DialogueFormat",
     "DialogueRevision",
     "FocusArea",
+    "HeldResponse",
     "InvitationCode",
     "LoginFailure",
     "Observation",

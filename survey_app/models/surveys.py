@@ -168,7 +168,9 @@ class InvitationCode(Base):
     __tablename__ = "invitation_codes"
     __table_args__ = (Index("ix_invitation_codes_survey_id_used", "survey_id", "used"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, like every key near a resident: a counter would give the order codes were made (the order of the
+    # mailing list) and, beside the draft made in the same transaction, the order residents started.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(128), unique=True)
     used: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -186,7 +188,7 @@ class SurveyDraft(Base):
     # The admin pages count a wave's unsent drafts; with the flag in the index that count reads no table rows.
     __table_args__ = (Index("ix_survey_drafts_survey_id_submitted", "survey_id", "submitted"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)  # random: see InvitationCode
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     resume_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -195,3 +197,22 @@ class SurveyDraft(Base):
     page: Mapped[int] = mapped_column(Integer, default=0)
     submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_on: Mapped[dt.date] = mapped_column(Date, default=today, onupdate=today)
+
+
+class HeldResponse(Base):
+    """A sent response waiting in the holding pool (`survey_app/survey/holding.py`) to be stored among others.
+
+    Sending marks the draft submitted and adds a row here in one transaction; the response itself is stored later, in
+    a transaction of its own together with the rest of its day's responses, in random order. So nothing that knew the
+    resident (code, draft, resume code) shares a transaction with the stored response, and the order of the responses
+    table says nothing about the order they were sent in. The row is deleted as it is stored.
+    """
+
+    __tablename__ = "held_responses"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date, default=today)  # day precision, as the response's own date
+    language: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, length=16, check="channel_known"), default=Channel.WEB)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)

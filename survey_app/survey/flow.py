@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from survey_app.db import rows_changed
 from survey_app.errors import ServiceError
 from survey_app.models import Survey, SurveyDraft
-from survey_app.survey.questionnaires import instrument_of
-from survey_app.survey.responses import SubmittedResponse, store_responses
+from survey_app.survey import holding
+from survey_app.survey.responses import SubmittedResponse
 from survey_app.survey.waves import CODE_ALPHABET, code_hashes, hash_code, use_invitation_code
 
 
@@ -113,7 +113,8 @@ def resume_draft(session: Session, survey: Survey, code: str) -> StartedDraft:
 
 
 def submit(session: Session, survey: Survey, draft: SurveyDraft, today: dt.date) -> bool:
-    """Store the draft as a response, exactly once. Returns False when another request already did.
+    """Send the draft's answers, exactly once: into the holding pool (`holding.py`), which stores them later among
+    other responses. Returns False when another request already sent them.
 
     The conditional UPDATE decides: of two simultaneous submissions of one draft, the database lets exactly one of
     them change the row (the other waits for the row lock, then finds `submitted` true), and only that one inserts.
@@ -130,8 +131,7 @@ def submit(session: Session, survey: Survey, draft: SurveyDraft, today: dt.date)
     if won != 1:
         return False
     session.expunge(draft)
-    instrument = instrument_of(survey.questionnaire)
-    store_responses(session, survey, instrument, [SubmittedResponse(answers, language, today)])
+    holding.hold(session, survey, SubmittedResponse(answers, language, today))  # stored later, among others
     return True
 
 

@@ -23,7 +23,7 @@ from survey_app.db import today
 from survey_app.errors import ServiceError
 from survey_app.extensions import db, keep_changes
 from survey_app.models import Survey, SurveyDraft, SurveyStatus
-from survey_app.survey import flow, guesses, presentation, services, waves
+from survey_app.survey import flow, guesses, holding, presentation, services, waves
 from survey_app.survey.forms import read_page
 from survey_app.survey.presentation import summary_rows
 from survey_app.survey.questionnaires import instrument_of
@@ -275,6 +275,7 @@ def send(survey: Survey) -> ResponseReturnValue:
     if draft is None or draft.submitted:
         return _no_draft(survey, draft)
     flow.submit(db.session(), survey, draft, today())  # False when a double click's twin stored it: thanks either way
+    holding.release_after_this_request()
     _forget_draft(survey, submitted=True)
     response = redirect(url_for("survey.thanks", slug=survey.slug))
     if survey.one_per_browser:

@@ -23,6 +23,7 @@ from survey_app.db import rows_changed
 from survey_app.errors import ServiceError
 from survey_app.models import (
     Area,
+    HeldResponse,
     InvitationCode,
     Questionnaire,
     Response,
@@ -152,6 +153,7 @@ def use_invitation_code(session: Session, survey: Survey, code: str) -> bool:
 class WaveCounts:
     responses: int
     drafts: int  # answers in progress, not yet sent
+    held: int  # sent, waiting in the holding pool to be stored among others (survey/holding.py)
     codes: int
     codes_used: int
 
@@ -167,6 +169,7 @@ def wave_counts(session: Session, survey: Survey) -> WaveCounts:
             SurveyDraft.survey_id == survey.id, SurveyDraft.submitted.is_(False))),
         codes=count(codes),
         codes_used=count(codes.where(InvitationCode.used)),
+        held=count(select(func.count()).select_from(HeldResponse).where(HeldResponse.survey_id == survey.id)),
     )
 
 
@@ -178,8 +181,12 @@ def open_wave(session: Session, survey: Survey, *, actor: StaffUser | None, acto
 
 
 def close_wave(session: Session, survey: Survey, *, actor: StaffUser | None, actor_label: str | None = None) -> int:
-    """Close a wave and delete its unsubmitted drafts; returns how many drafts were deleted."""
+    """Close a wave, store every response it still holds, and delete its unsubmitted drafts; returns how many drafts
+    were deleted."""
+    from survey_app.survey import holding  # holding stores through responses.py, which needs no waves: no cycle
+
     survey.status = SurveyStatus.CLOSED
+    holding.release_all(session, survey)
     deleted = rows_changed(session, delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id))
     audit.record(session, actor=actor, actor_label=actor_label, action="survey.close", target_type="survey",
                  target_id=survey.id, details={"drafts_deleted": deleted})
