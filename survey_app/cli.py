@@ -300,12 +300,14 @@ def demo(responses: int, seed: int) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="requests each worker serves at once")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the app with gunicorn."""
     from survey_app.server import run_gunicorn
 
-    run_gunicorn(_create_app(), bind=f"{host}:{port}", workers=workers)
+    run_gunicorn(_create_app(), bind=f"{host}:{port}", workers=workers, threads=threads)
 
 
 @click.command(

@@ -41,9 +41,14 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def run_gunicorn(app: Flask, *, bind: str, workers: int) -> None:
+def run_gunicorn(app: Flask, *, bind: str, workers: int, threads: int = 8) -> None:
     _Gunicorn(app, {
         "bind": bind, "workers": workers, "timeout": 60, "accesslog": "-",
+        # Threads, not one request per process: a client that sends its request slowly (a phone on a bad line, or
+        # someone holding connections open on purpose) occupies one thread, not a whole worker, so a few of them
+        # cannot stop the site (sync workers: 3 slow connections blocked both). Behind nginx, which buffers whole
+        # requests before passing them on, no slow client reaches the app at all (README).
+        "worker_class": "gthread", "threads": threads,
         "access_log_format": ACCESS_LOG_FORMAT, "logger_class": PrivacyLogger,
         # gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default. Here it believes no forwarded header: the
         # app alone decides, from TRYGG_PROXY_HOPS (security.py), so the two never disagree about who is a proxy.
