@@ -345,6 +345,34 @@ def write_analysis_tables(tables: dict[str, list[list]], *, fmt: str, output: st
         sys.stdout.writelines(chunk.decode("utf-8") for chunk in chunks)
 
 
+# --- retention ----------------------------------------------------------------------------------------------
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Retention (gallring) on the schedule an admin sets."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="only count what would be deleted")
+@with_appcontext
+def retention_run(dry_run: bool) -> None:
+    """Delete what has been kept long enough (run daily, e.g. from cron)."""
+    from survey_app import retention
+    from survey_app.db import today, utcnow
+    from survey_app.extensions import db
+
+    result = retention.run(db.session(), today=today(), now=utcnow(), actor_label="cli", dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    message = _("Would delete: %(responses)s responses, %(texts)s free-text answers, %(drafts)s unsent answers, "
+                "%(events)s audit events.") if dry_run else _("Deleted: %(responses)s responses, %(texts)s free-text "
+                                                              "answers, %(drafts)s unsent answers, %(events)s audit "
+                                                              "events.")
+    click.echo(message % {"responses": result.responses, "texts": result.free_texts, "drafts": result.drafts,
+                          "events": result.audit_events})
+
+
 # --- backup and restore -------------------------------------------------------------------------------------
 
 
@@ -379,7 +407,7 @@ def restore_command(source: Path, into: str | None) -> None:
 
 
 COMMANDS = (db_group, user_group, questionnaire_group, survey_group, demo, serve, analyse, backup_command,
-            restore_command)
+            restore_command, retention_group)
 for _command in COMMANDS:
     main.add_command(_command)
 

@@ -58,7 +58,6 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_CONTACT": "kommunen@exempelkommunen.se",
     "ACCESSIBILITY_CONTACT": "tillganglighet@exempelkommunen.se",
     "ACCESSIBILITY_REVIEWED": dt.date(2026, 11, 25),
-    "RESPONSE_RETENTION_YEARS": 5,
 }
 
 # Environment variables read besides the TRYGG_-prefixed ones.

@@ -90,6 +90,22 @@ class WaveForm(StaffForm):
     open_now = BooleanField(_l("Open the survey now (otherwise it is saved as a draft)"))
 
 
+def _whole_number(low: int, high: int) -> list[object]:
+    message = _l("Enter a whole number from %(min)s to %(max)s.", min=low, max=high)
+    return [DataRequired(message), NumberRange(min=low, max=high, message=message)]
+
+
+class RetentionForm(StaffForm):
+    response_years = IntegerField(_l("Survey answers, years after the survey closed"), validators=_whole_number(1, 50),
+                                  render_kw={"inputmode": "numeric"})
+    free_text_months = IntegerField(_l("Free-text answers, months after the survey closed"),
+                                    validators=_whole_number(1, 600), render_kw={"inputmode": "numeric"})
+    draft_days = IntegerField(_l("Unsent answers, days without activity"), validators=_whole_number(1, 3650),
+                              render_kw={"inputmode": "numeric"})
+    audit_months = IntegerField(_l("Audit log, months"), validators=_whole_number(1, 600),
+                                render_kw={"inputmode": "numeric"})
+
+
 class WaveCodesForm(StaffForm):
     count = IntegerField(_l("Number of codes"), validators=[
         DataRequired(_l("Enter a whole number from %(min)s to %(max)s.", min=1, max=20000)),
@@ -97,5 +113,14 @@ class WaveCodesForm(StaffForm):
         render_kw={"inputmode": "numeric"})
 
 
-__all__ = ["CHOOSE_ONE", "AreaForm", "ChoiceField", "FocusAreaForm", "UserCreateForm", "UserEditForm", "WaveCodesForm",
-           "WaveForm"]
+__all__ = [
+    "CHOOSE_ONE",
+    "AreaForm",
+    "ChoiceField",
+    "FocusAreaForm",
+    "RetentionForm",
+    "UserCreateForm",
+    "UserEditForm",
+    "WaveCodesForm",
+    "WaveForm",
+]

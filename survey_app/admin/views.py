@@ -8,18 +8,27 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from survey_app import retention
 from survey_app.admin import services
-from survey_app.admin.forms import AreaForm, FocusAreaForm, UserCreateForm, UserEditForm, WaveCodesForm, WaveForm
+from survey_app.admin.forms import (
+    AreaForm,
+    FocusAreaForm,
+    RetentionForm,
+    UserCreateForm,
+    UserEditForm,
+    WaveCodesForm,
+    WaveForm,
+)
 from survey_app.admin.messages import ADMIN_MESSAGES
 from survey_app.auth import services as accounts
 from survey_app.auth.access import current_staff
 from survey_app.auth.messages import ACCOUNT_MESSAGES
-from survey_app.db import get_or_404
+from survey_app.db import get_or_404, today, utcnow
 from survey_app.dialogue.queries import focus_areas as list_focus_areas
 from survey_app.errors import ServiceError
 from survey_app.extensions import db
 from survey_app.forms import as_choices, show_service_error
-from survey_app.models import Area, FocusArea, Questionnaire, StaffUser, Survey, SurveyStatus
+from survey_app.models import Area, AuditEvent, FocusArea, Questionnaire, StaffUser, Survey, SurveyStatus
 from survey_app.security import public_url
 from survey_app.survey.messages import WAVE_MESSAGES
 from survey_app.survey.questionnaires import instrument_of
@@ -253,3 +262,21 @@ def wave_codes(survey_id: int) -> Response | tuple[str, int]:
     codes = generate_invitation_codes(db.session(), survey, form.count.data, actor=_actor())
     return render_template("admin/wave_codes.html", survey=survey, codes=codes,
                            link=public_url("survey.landing", slug=survey.slug)), 200
+
+
+@blueprint.route("/gallring", methods=["GET", "POST"])
+def retention_policy() -> Response | tuple[str, int]:
+    """The retention schedule, and what applying it today would delete."""
+    current = retention.policy(db.session())
+    form = RetentionForm(obj=current)
+    if form.validate_on_submit():
+        retention.save_policy(db.session(), response_years=form.response_years.data,
+                              free_text_months=form.free_text_months.data, draft_days=form.draft_days.data,
+                              audit_months=form.audit_months.data, actor=_actor())
+        flash(_("The retention schedule has been saved."), "success")
+        return redirect(url_for("admin.retention_policy"))
+    due = retention.run(db.session(), today=today(), now=utcnow(), dry_run=True)
+    last = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "retention.run")
+                              .order_by(AuditEvent.at.desc()).limit(1)).first()
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/retention.html", form=form, due=due, last=last), status

@@ -57,6 +57,8 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "admin.wave_detail": ADMIN,
     "admin.wave_status": ADMIN,
     "admin.wave_codes": ADMIN,
+    # retention (gallring): the schedule
+    "admin.retention_policy": ADMIN,
 }
 
 

@@ -26,6 +26,7 @@ from survey_app.models.dialogues import (
     observation_focus_areas,
 )
 from survey_app.models.limits import RateCounter
+from survey_app.models.retention import RetentionPolicy
 from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffKnownDevice, StaffSessionKey, StaffUser
 from survey_app.models.surveys import (
     Answer,
@@ -66,6 +67,7 @@ __all__ = [
     "RateCounter",
     "Response",
     "Responsible",
+    "RetentionPolicy",
     "Role",
     "StaffKnownDevice",
     "StaffSessionKey",

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.instrument import AnswerState
-from survey_app import ratelimit
+from survey_app import ratelimit, retention
 from survey_app.db import today
 from survey_app.errors import ServiceError
 from survey_app.extensions import db, keep_changes
@@ -156,6 +156,7 @@ def landing(survey: Survey) -> ResponseReturnValue:
     return render_template(
         "survey/landing.html", survey=survey, instrument=instrument, language=language, draft=draft,
         expired=request.args.get("expired") == "1", answered_here=_answered_here(survey),
+        retention_years=retention.policy(db.session()).response_years,
     )
 
 
@@ -189,7 +190,7 @@ def begin(survey: Survey) -> ResponseReturnValue:
         return render_template(
             "survey/landing.html", survey=survey, instrument=instrument, language=language, draft=None,
             code_error=_flow_message(error.reason), code_value=(request.form.get("code") or "")[:64],
-            answered_here=_answered_here(survey),
+            answered_here=_answered_here(survey), retention_years=retention.policy(db.session()).response_years,
         ), status, headers
     _remember_draft(survey, started.token)
     first = AnswerState(instrument_of(survey.questionnaire), {}).shown_pages[0]

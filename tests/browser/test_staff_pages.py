@@ -74,7 +74,7 @@ def test_admin_pages_are_accessible(live_server, fresh_browser, staff_db, langua
     browser_log_in(fresh_browser, live_server.url, "boss@kommun.se", language)
     base = live_server.url
     for path in ("/admin/anvandare", f"/admin/anvandare/{ids[0]}", "/admin/omraden", f"/admin/omraden/{ids[1]}",
-                 "/admin/fokusomraden", f"/admin/fokusomraden/{ids[2]}"):
+                 "/admin/fokusomraden", f"/admin/fokusomraden/{ids[2]}", "/admin/gallring"):
         _check(fresh_browser, base + path)
     for path in ("/admin/anvandare/ny", "/admin/omraden/ny", "/admin/fokusomraden/ny"):
         _check(fresh_browser, base + path)
