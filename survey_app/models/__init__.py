@@ -35,6 +35,7 @@ from survey_app.models.surveys import (
     Survey,
     SurveyDraft,
     SurveyStatus,
+    WaveCodebook,
     survey_areas,
 )
 
@@ -72,6 +73,7 @@ __all__ = [
     "SurveyStatus",
     "TallyGender",
     "TimeOfDay",
+    "WaveCodebook",
     "dialogue_focus_areas",
     "observation_focus_areas",
     "survey_areas",
