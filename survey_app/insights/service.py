@@ -54,7 +54,7 @@ def _wave_input(session: Session, survey: Survey, instrument: Instrument, popula
     if columns is None:  # codes missing (stored before migration 0006) or unreadable: the answers, slowly
         columns = _columns_from_answers(session, survey, instrument)
     responses = None
-    if columns is not None:
+    if columns:  # {} while the wave has no responses
         gender, _, _ = normalise_gender(columns["gender"])
         items = {c: col for c, col in columns.items() if c not in ("area", "gender", "age_band")}
         responses = Responses(area=normalise_area(columns["area"]), gender=gender,
