@@ -96,5 +96,5 @@ def store_responses(
         for position, row in enumerate(answers)
     ]
     if rows:
-        session.execute(insert(Answer), rows)
+        session.execute(insert(Answer.__table__), rows)  # Core executemany: no ORM bookkeeping per answer row
     return responses
