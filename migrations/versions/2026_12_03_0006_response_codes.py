@@ -2,7 +2,7 @@
 
 A wave of 100,000 responses is 3.7 million answer rows; the analysis now reads one short row per response instead:
 `responses.codes`, the response's analysis columns as uint16 codes into its wave's codebook (`wave_codebooks`),
-written in the same INSERT as the response (survey_app/survey/codes.py). `surveys.data_version` rises in the same
+written in the same INSERT as the response (survey_app/survey/codes.py), read through a covering index. `surveys.data_version` rises in the same
 transaction as every change to a wave's data, and keys the cached analyses. The index of answers by item code served
 no query and held a third of the table's bytes.
 
@@ -38,6 +38,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("responses", schema=None) as batch_op:
         batch_op.add_column(sa.Column("codes", sa.LargeBinary(), nullable=True))
+        batch_op.create_index("ix_responses_survey_id_id_codes", ["survey_id", "id", "codes"], unique=False)
 
     with op.batch_alter_table("surveys", schema=None) as batch_op:
         batch_op.add_column(sa.Column("data_version", sa.Integer(), server_default="0", nullable=False))
@@ -54,6 +55,7 @@ def downgrade() -> None:
         batch_op.drop_column("data_version")
 
     with op.batch_alter_table("responses", schema=None) as batch_op:
+        batch_op.drop_index("ix_responses_survey_id_id_codes")
         batch_op.drop_column("codes")
 
     op.drop_table("wave_codebooks")

@@ -117,6 +117,8 @@ class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (
         Index("ix_responses_survey_id_area_code", "survey_id", "area_code"),
+        # Covers the analysis's read of a wave (survey_app/insights/service.py): one range scan in key order.
+        Index("ix_responses_survey_id_id_codes", "survey_id", "id", "codes"),
     )
 
     # A random key, not a counter: a sequential id would give each response's place in the order of submission, which

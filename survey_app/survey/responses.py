@@ -6,8 +6,9 @@ import datetime as dt
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from analysis.bands import age_band
@@ -96,5 +97,5 @@ def store_responses(
         for position, row in enumerate(answers)
     ]
     if rows:
-        session.execute(insert(Answer.__table__), rows)  # Core executemany: no ORM bookkeeping per answer row
+        session.execute(insert(cast(Table, Answer.__table__)), rows)  # Core executemany: no ORM work per answer row
     return responses
