@@ -6,9 +6,9 @@
 For each database it builds a scratch database (a temporary SQLite file; a new PostgreSQL database next to the one
 ``--postgres`` names, dropped at the end), migrates it, loads the demo municipality and a wave of the adult
 questionnaire, and stores ``--responses`` synthetic responses through the same service the survey pages use
-(:func:`survey_app.survey.responses.store_responses`, in batches of 5,000, one transaction each; the answers are
-drawn from a pool of 5,000 made by the demo's generator). Then it times, in
-the same run:
+(:func:`survey_app.survey.responses.store_responses`, in batches of 5,000, one transaction each; the answers come
+from a pool of 5,000 made by the demo's generator, each response with its area, gender and age drawn afresh).
+Then it times, in the same run:
 
 (a) the bare read: the wave's answer rows, responses joined to answers, as a client fetches them (SQLite: the
     ``sqlite3`` cursor's ``fetchall``; PostgreSQL: ``COPY (SELECT ...) TO STDOUT`` through psycopg, every byte read);
@@ -81,10 +81,48 @@ def load_wave(session, responses: int, *, seed: int = 2026) -> Survey:
     stored = 0
     while stored < responses:
         size = min(BATCH, responses - stored)
-        store_responses(session, survey, instrument, [pool[(stored + i) % len(pool)] for i in range(size)])
+        batch = [pool[(stored + i) % len(pool)] for i in range(size)]
+        store_responses(session, survey, instrument, redraw_background(batch, instrument, areas, rng, today))
         session.commit()
         stored += size
     return survey
+
+
+def redraw_background(batch, instrument, areas, rng: np.random.Generator, today: dt.date) -> list:
+    """Each response's area, gender and age drawn afresh, as the demo draws them, so that the wave's cells (area x
+    gender x age band) have the small counts a real wave has, not multiples of the pool's (disclosure control
+    works on those cells, and costs more the more small cells there are)."""
+    from dataclasses import replace
+
+    from analysis.bands import DEFAULT_AGE_BANDS
+    from analysis.instrument import ItemType
+    from survey_app.demo import AGE_PROFILE, AREAS, GENDER_SHARES
+
+    codes = {item.type: item.code for item in instrument.questions if item.type in (ItemType.GENDER,
+                                                                                    ItemType.BIRTH_YEAR)}
+    by_code = {a.code: a for a in areas}
+    area_p = np.array([a[2] for a in AREAS], dtype=float)
+    drawn_area = rng.choice(len(AREAS), size=len(batch), p=area_p / area_p.sum())
+    genders = list(GENDER_SHARES)
+    gender_p = np.array([GENDER_SHARES[g] for g in genders])
+    drawn_gender = rng.choice(len(genders), size=len(batch), p=gender_p / gender_p.sum())
+    minimum = instrument.min_age or 16
+    bands = [b for b in DEFAULT_AGE_BANDS if (b.high or 200) >= minimum]
+    band_p = np.array([AGE_PROFILE[DEFAULT_AGE_BANDS.index(b)] for b in bands])
+    drawn_band = rng.choice(len(bands), size=len(batch), p=band_p / band_p.sum())
+    out = []
+    for entry, a, g, b in zip(batch, drawn_area, drawn_gender, drawn_band, strict=True):
+        band = bands[b]
+        age = int(rng.integers(max(band.low, minimum), (band.high or 89) + 1))
+        answers = dict(entry.answers)
+        if answers.get("area") in by_code:  # "don't know" stays
+            answers["area"] = AREAS[a][0]
+        if ItemType.GENDER in codes:
+            answers[codes[ItemType.GENDER]] = genders[g]
+        if ItemType.BIRTH_YEAR in codes:
+            answers[codes[ItemType.BIRTH_YEAR]] = today.year - age
+        out.append(replace(entry, answers=answers))
+    return out
 
 
 def one_more(session, survey: Survey, seed: int) -> None:
