@@ -45,6 +45,7 @@ translations: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python benchmarks/analysis.py
+	$(BIN)/python benchmarks/insights.py
 
 clean:
 	rm -rf $(VENV) node_modules translations/*/LC_MESSAGES/*.mo

@@ -35,30 +35,34 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from .data import Responses
+from .data import Population, Responses
 from .errors import AnalysisError, InputError
 from .measures import Measure, parse_measure
 from .readers import read_header, read_population, read_responses
 from .report import DIMENSIONS, AnalysisResult, run_analysis
 
 if TYPE_CHECKING:
-    from .instrument import MeasureDef
+    from .instrument import Instrument, MeasureDef
 
 __all__ = ["TableWriter", "data_quality", "main", "result_tables"]
 
 EXIT_INPUT = 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(waves: bool = False) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="trygg analyse", description="Perceived-safety measures with design-based "
                                 "statistics, from a CSV file of responses.")
-    p.add_argument("responses", metavar="RESPONSES.csv", help="one row per respondent: area, gender, age or "
-                   "age_band, optional weight, one column per item code")
+    p.add_argument("responses", metavar="RESPONSES.csv", nargs="?" if waves else None, help="one row per "
+                   "respondent: area, gender, age or age_band, optional weight, one column per item code")
+    if waves:  # `trygg analyse` in the app reads waves from its database (``read_wave``)
+        p.add_argument("--wave", metavar="SLUG", help="a survey wave in the database instead of RESPONSES.csv (its "
+                       "questionnaire, and its population when weighting needs one; --compare-wave is then a slug)")
     p.add_argument("--questionnaire", metavar="FILE.yaml", help="questionnaire declaring measures and codes")
     p.add_argument("--measure", action="append", default=[], metavar="NAME=ITEM:COUNTED/BASE",
                    help="a share, e.g. otrygg=trygg_kvall:3,4/1,2,3,4 (repeatable)")
@@ -78,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: ``read_wave(slug) -> (responses, population or None, instrument)``, given by the app (``trygg analyse --wave``).
+WaveReader = Callable[[str], "tuple[Responses, Population | None, Instrument]"]
+
+
 class TableWriter(Protocol):
     """Writes the result tables (:func:`result_tables`) as ``fmt`` (``csv`` or ``xlsx``) to ``output``.
 
@@ -88,12 +96,15 @@ class TableWriter(Protocol):
         ...
 
 
-def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = None) -> int:
+def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = None,
+         read_wave: WaveReader | None = None) -> int:
     """Run ``trygg analyse``; returns the exit code (0 ok, 2 bad input or arguments).
 
-    ``write_tables`` writes ``--format csv`` and ``xlsx``; without it only JSON can be written.
+    ``write_tables`` writes ``--format csv`` and ``xlsx``; without it only JSON can be written. With ``read_wave``
+    the command takes ``--wave SLUG`` instead of a CSV file: ``read_wave(slug)`` gives the wave's responses, its
+    population (or None) and its questionnaire, or raises InputError.
     """
-    parser = _parser()
+    parser = _parser(waves=read_wave is not None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage and the error
@@ -104,7 +115,7 @@ def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = No
                              "writes JSON")
         if args.format == "xlsx" and not args.output:
             raise InputError("--format xlsx needs --output PATH")
-        result, resp, instrument = _run(args)
+        result, resp, instrument = _run(args, read_wave)
         quality = data_quality(resp, result, instrument=instrument)
         _note_quality(quality, resp.source)
         if args.format == "json":
@@ -121,7 +132,7 @@ def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = No
     return 0
 
 
-def _run(args) -> tuple[AnalysisResult, Responses, object]:
+def _run(args, read_wave: WaveReader | None = None) -> tuple[AnalysisResult, Responses, object]:
     by = [d.strip() for d in args.by.split(",") if d.strip()]
     for d in by:
         if d not in DIMENSIONS:
@@ -130,10 +141,20 @@ def _run(args) -> tuple[AnalysisResult, Responses, object]:
         raise InputError("--min-cell must be at least 1")
     measures: dict[str, MeasureDef | Measure] = {}
     instrument = None
+    wave = None
+    if getattr(args, "wave", None) and read_wave is not None:
+        if args.responses:
+            raise InputError("give either RESPONSES.csv or --wave SLUG, not both")
+        wave = read_wave(args.wave)
+        instrument = wave[2]
+    elif not args.responses:
+        raise InputError("give RESPONSES.csv or --wave SLUG")
     if args.questionnaire:
         from .instrument import load_instrument  # lazy: PyYAML only when a questionnaire is given
         instrument = load_instrument(args.questionnaire)
-        header = set(read_header(args.responses, encoding=args.encoding))
+    if instrument is not None:
+        header = set(read_header(args.responses, encoding=args.encoding)) if wave is None else \
+            {"area", "gender", "age_band", *wave[0].items}
         skipped = []
         for m in instrument.measures:
             if all(c in header for c in _columns_of([m])):
@@ -142,7 +163,7 @@ def _run(args) -> tuple[AnalysisResult, Responses, object]:
                 skipped.append(m.name)
         if skipped:
             print(f"trygg analyse: note: {len(skipped)} questionnaire measure(s) skipped, their columns are not in "
-                  f"{Path(args.responses).name}: {', '.join(skipped)}", file=sys.stderr)
+                  f"{Path(args.responses).name if wave is None else args.wave}: {', '.join(skipped)}", file=sys.stderr)
     for text in args.measure:
         parsed = parse_measure(text)
         measures[parsed.name] = parsed
@@ -153,11 +174,18 @@ def _run(args) -> tuple[AnalysisResult, Responses, object]:
     needed = sorted(set(_columns_of(measures.values())))
     codes = _measure_codes(measures.values())
     enc = args.encoding
-    resp = read_responses(args.responses, needed, instrument=instrument, codes=codes, encoding=enc)
-    other = read_responses(args.compare_wave, needed, instrument=instrument, codes=codes, encoding=enc) \
-        if args.compare_wave else None
+    resp = read_responses(args.responses, needed, instrument=instrument, codes=codes, encoding=enc) \
+        if wave is None else wave[0]
+    if not args.compare_wave:
+        other = None
+    elif wave is not None and read_wave is not None:
+        other = read_wave(args.compare_wave)[0]
+    else:
+        other = read_responses(args.compare_wave, needed, instrument=instrument, codes=codes, encoding=enc)
     pop = read_population(args.population, encoding=enc) if args.population else None
     weighting = args.weighting
+    if wave is not None and pop is None and weighting in ("design", "poststrat", "raking"):
+        pop = wave[1]
     if weighting in ("design", "poststrat", "raking") and pop is None:
         raise InputError(f"--weighting {weighting} needs --population POP.csv")
     return run_analysis(resp, list(measures.values()), weighting=weighting, population=pop, by=by,

@@ -38,6 +38,7 @@ from survey_app.models.surveys import (
     Survey,
     SurveyDraft,
     SurveyStatus,
+    WaveCodebook,
     survey_areas,
 )
 
@@ -78,6 +79,7 @@ __all__ = [
     "SurveyStatus",
     "TallyGender",
     "TimeOfDay",
+    "WaveCodebook",
     "dialogue_focus_areas",
     "observation_focus_areas",
     "survey_areas",
