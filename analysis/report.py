@@ -14,6 +14,7 @@ STATISTICS.md §2–§8; STANDARDS.md §3.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -181,7 +182,8 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
       stratified linearisation as weighted data with all weights 1.
     * Comparisons (gender gap = women − men, with women ``kvinna``/``woman`` and men ``man``; each area
       against the rest; the trend, RESPONSES minus OTHER) use z = difference / SE with two-sided normal
-      p-values and Holm within each (measure, kind) family; a comparison is not published when a
+      p-values and Holm within each family (measure, kind, breakdown level: the total; the areas;
+      the area × gender cells; the under-18 group; ... — :func:`holm_family`); a comparison is not published when a
       group it involves is suppressed or below the precision rule.
     * Weighted association tests are Rao–Scott second-order F (N = valid answers, ν = N − H);
       unweighted ones Pearson χ² without Yates, or Fisher for 2 × 2 tables with an expected count < 5.
@@ -432,17 +434,29 @@ def _gap_shown(scope: Group, shown: dict, genders: Sequence[str]) -> bool:
     return all(shown.get(k, False) for k in ws + ms)
 
 
+def holm_family(row: ComparisonRow) -> tuple[str, str, tuple[str, ...]]:
+    """The Holm family of a comparison: (measure, kind, breakdown level).
+
+    The breakdown level is the tuple of dimensions of the comparison's group: ``()`` for the total,
+    ``("area",)`` for the areas, ``("area", "gender")`` for area × gender cells, ``("age_group",)`` for the
+    under-18 group, and so on. An analyst reads one level at a time ("is the municipality's trend real?",
+    "which areas differ?"), so the multiple-testing correction runs over the tests of one level of one
+    measure and kind, not over every breakdown at once: a municipality-wide trend is one test in its own
+    family and is not diluted by the dozens of area × gender cells.
+    """
+    return (row.measure, row.kind, tuple(k for k, _ in row.group))
+
+
 def _holm_by_family(rows: list[ComparisonRow]) -> list[ComparisonRow]:
+    """Holm's step-down adjustment within each :func:`holm_family`; unpublished comparisons are left out."""
     out = list(rows)
-    families: dict[tuple[str, str], list[int]] = {}
+    families: dict[tuple, list[int]] = {}
     for i, r in enumerate(rows):
-        families.setdefault((r.measure, r.kind), []).append(i)
+        families.setdefault(holm_family(r), []).append(i)
     for idx in families.values():
         p = [np.nan if (value := rows[i].p_value) is None else value for i in idx]
         adj = cmp.holm(p)
         for i, a in zip(idx, adj, strict=True):
             if math.isfinite(a):
-                r = rows[i]
-                out[i] = ComparisonRow(r.measure, r.kind, r.group, r.difference, r.se, r.ci_low, r.ci_high,
-                                       r.statistic, r.p_value, float(a), bool(a < 0.05))
+                out[i] = dataclasses.replace(rows[i], p_adjusted=float(a), significant=bool(a < 0.05))
     return out
