@@ -281,11 +281,22 @@ def _analyse_wave(resp, measures, weighting, population, by, ci_method, tol, max
             coords = {"area": grid.ca, "gender": grid.cg, "age_band": grid.cb}
             sizes = {"area": len(grid.areas), "gender": len(grid.genders), "age_band": len(grid.bands)}
             for d in by:
-                assoc.append(_association(measure.name, d, wts, mom, coords[d], sizes[d], weighted))
+                # respondents of an unknown area are in the totals only, never a column of the area test:
+                # the test runs on the subpopulation of known areas (their scores are zero, as for a domain)
+                dmom = _known_area_moments(mom, grid) if d == "area" and UNKNOWN_AREA in grid.areas else mom
+                assoc.append(_association(measure.name, d, wts, dmom, coords[d], sizes[d], weighted))
         out[measure.name] = {"groups": groups, "membership": membership, "est": est, "mom": mom, "grid": grid,
                              "design": wts.design, "q": q, "weighted": weighted, "weighting": wts.info,
                              "info": minfo, "assoc": [a for a in assoc if a is not None], "measure": measure}
     return out
+
+
+def _known_area_moments(mom, grid):
+    """The moments restricted to respondents of a known area (a domain: the others keep zero scores)."""
+    keep = (np.array(grid.areas, dtype=object)[grid.ca] != UNKNOWN_AREA).astype(float)
+    fields = ("n_valid", "y_count", "wv", "wy", "w2v", "w2_css", "dv", "dy")
+    return dataclasses.replace(mom, **{f: None if getattr(mom, f) is None else getattr(mom, f) * keep
+                                       for f in fields})
 
 
 def _association(name, dim, wts, mom, col_idx, n_cols, weighted):
