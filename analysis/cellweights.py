@@ -172,6 +172,20 @@ def cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | Non
     return CellWeights(out.method, out.cell_w, out.cell_d, out.row_w, design, info)
 
 
+MAX_WEIGHT = 1e12  # more people than the world has: a weight above this is a data error, not a design
+
+
+def _check_given_weights(w: np.ndarray, source: str) -> None:
+    """Weights that can be used: not all zero, none absurdly large (their squares must not overflow)."""
+    if w.size and not (w > 0).any():
+        raise InputError("every weight is 0: no respondent counts; check the weight column", column="weight",
+                         source=source)
+    if w.size and w.max() > MAX_WEIGHT:
+        row = int(np.argmax(w > MAX_WEIGHT)) + 1
+        raise InputError(f"weight {w[row - 1]:g} is larger than any population ({MAX_WEIGHT:g}); check the weight "
+                         "column", row=row, column="weight", source=source)
+
+
 def _stratum_name(grid: Grid, design: CellDesign, h: int) -> str:
     return grid.areas[h] if h < len(grid.areas) else str(h)
 
@@ -218,6 +232,7 @@ def _cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | No
         if resp.weight is None:
             raise InputError("no weight column", column="weight", source=resp.source)
         w = resp.weight
+        _check_given_weights(w, resp.source)
         w_sum = np.bincount(grid.cell, weights=w, minlength=grid.size)
         w2_sum = np.bincount(grid.cell, weights=w * w, minlength=grid.size)
         design = CellDesign(stratum=_strata(grid), n_strata=h, n_rows=n_c, w_sum=w_sum, w2_sum=w2_sum, lonely=lonely)
