@@ -158,8 +158,7 @@ def cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | Non
                          f"there: {', '.join(names)} (use --lonely adjust or certainty, or merge the area)",
                          source=resp.source)
     design = out.design
-    if fpc:
-        assert pop is not None
+    if fpc and pop is not None:  # checked above
         first_cell = np.arange(len(grid.areas)) * (grid.size // len(grid.areas))
         n_pop = np.bincount(design.stratum[first_cell], weights=_area_population(grid, pop),
                             minlength=design.n_strata)
@@ -406,8 +405,7 @@ def _poststratified(resp: Responses, grid: Grid, pop: Population, outside: Mappi
 def _collapse(pop: Population, count: Mapping[tuple[str, str, str], float], band_order: Sequence[str],
               minimum: int) -> tuple[dict[tuple[str, str, str], str], tuple]:
     """Post-stratum name of every register cell, and the merged ones (module docstring, "Collapsing")."""
-    assert pop.cells is not None
-    cells = set(pop.cells) | set(count)
+    cells = set(pop.cells or ()) | set(count)
     group_of = {c: "/".join(c) for c in cells}
     if minimum <= 0:
         return group_of, ()

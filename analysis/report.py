@@ -119,12 +119,13 @@ class AnalysisResult:
         ``flags`` (:data:`FLAGS`).
         """
         w = self.weighting
-        rows = []
+        rows: list[dict] = []
         for r in self.measures:
-            row = {"measure": r.measure, "group": dict(r.group), "n": r.n, "estimate": r.estimate, "se": r.se,
-                   "ci_low": r.ci_low, "ci_high": r.ci_high, "ci_method": r.ci_method, "suppressed": r.suppressed,
-                   "symbol": r.symbol, "uncertain": r.uncertain, "df": r.df, "margin_of_error": r.margin_of_error,
-                   "flags": list(r.flags), "deff_kish": r.deff_kish}
+            row: dict[str, object] = {
+                "measure": r.measure, "group": dict(r.group), "n": r.n, "estimate": r.estimate, "se": r.se,
+                "ci_low": r.ci_low, "ci_high": r.ci_high, "ci_method": r.ci_method, "suppressed": r.suppressed,
+                "symbol": r.symbol, "uncertain": r.uncertain, "df": r.df, "margin_of_error": r.margin_of_error,
+                "flags": list(r.flags), "deff_kish": r.deff_kish}
             if r.level is not None or r.level_ci is not None:
                 row.update(level=r.level, level_ci=list(r.level_ci) if r.level_ci else None,
                            level_uncertain=r.level_uncertain)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 
-import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
@@ -119,7 +118,7 @@ def test_adjust_is_wider_than_certainty_and_the_default(rows, pop_rows):
 
 def test_lonely_fail_names_the_area(rows, pop_rows):
     lon, w = _lonely(rows, pop_rows)
-    with pytest.raises(InputError, match="single respondent.*: D"):
+    with pytest.raises(InputError, match=r"single respondent.*: D"):
         run_analysis(_responses(lon, w), [UNSAFE], lonely="fail")
 
 
