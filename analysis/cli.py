@@ -3,9 +3,17 @@
 ::
 
     trygg analyse RESPONSES.csv [--questionnaire FILE.yaml] [--measure NAME=ITEM:COUNTED/BASE ...]
-                  [--population POP.csv] [--weighting none|design|poststrat|raking]
-                  [--by area,gender,age_band] [--compare-wave OTHER.csv] [--min-cell 5]
-                  [--format json|csv|xlsx] [--csv-dialect plain|excel-sv] [--output PATH] [--encoding NAME]
+                  [--population POP.csv] [--weighting none|design|poststrat|raking] [--trim RATIO]
+                  [--by area,gender,age_band] [--compare-wave OTHER.csv] [--compare-population POP.csv]
+                  [--min-cell 5] [--min-n-share 30] [--flag-n-below 50] [--min-poststratum 20]
+                  [--ci-method METHOD] [--lonely adjust|certainty|fail] [--fpc]
+                  [--format json|csv|xlsx] [--csv-dialect plain|excel-sv] [--output PATH|DIR/] [--encoding NAME]
+
+A ``weight`` column under ``--weighting design|poststrat|raking`` is ignored with a warning on stderr, and so
+is ``--population`` without ``--weighting`` (unless ``--fpc`` uses it). ``--trim`` needs raking, ``--fpc``
+a population table, ``--compare-population`` a ``--compare-wave``: otherwise exit 2. The inputs are built in
+one place (:func:`_inputs` -> :class:`Inputs`) and analysed by :func:`analyse_inputs`, so another source of
+responses (a wave in the database) can replace the files.
 
 Bad input is reported on stderr with the file, row and column, and exit code 2; never a traceback.
 CSV files are read by :mod:`analysis.readers` (UTF-8 with or without a byte-order mark, or ``--encoding``;
@@ -25,8 +33,19 @@ Rao–Scott F (weighted) or Pearson/Fisher test (unweighted) per measure and dim
 what the reader normalised or did not recognise (:func:`data_quality`). Child-rights
 groups use the key ``age_group`` (``under_18``, ``18_plus``). Hidden figures are ``null`` with an SCB
 symbol: ``U`` when suppressed for disclosure risk (primary or complementary), ``..`` when fewer than
-30 valid answers; ``uncertain`` is true for a figure shown on 30–49 answers. In CSV and XLSX the
-value is left empty and the symbol stands in its own column.
+30 valid answers; ``uncertain`` is true for a figure shown on 30–49 answers. Every row has ``flags``
+(why a figure is absent or needs care, :data:`analysis.report.FLAGS`) and weighted rows ``deff_kish``;
+comparisons name their ``holm_family``; ``weighting`` tells the lonely-stratum rule and areas, the finite
+population correction and the collapsed post-strata. No number is ever NaN or infinite
+(:mod:`analysis.numbers`): what cannot be computed is ``null`` with its reason.
+
+CSV and XLSX (:func:`result_tables`): one table per sheet, or per file with ``--output DIR/`` (a path
+ending in ``/`` or an existing directory: ``DIR/measures.csv``, ``DIR/comparisons.csv``, ...); to standard
+output or a single file, one CSV with a ``# name`` line above each table. The value of a hidden figure is
+left empty and the symbol stands in its own column; ``–`` marks a true zero and ``.`` a figure that cannot
+occur. Rows carry ``breakdown`` and ``group_label`` columns and a blank gender or age band is the group
+``(ej svar)``, so no row but the total has empty group columns; the ``definitions`` table lists what each
+measure counts, with the questionnaire's Swedish labels and question texts.
 """
 
 from __future__ import annotations
