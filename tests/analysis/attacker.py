@@ -52,6 +52,8 @@ class WaveAttack:
         self.measure = measure
         self.rows = {_key(r["group"]): r for r in rows}
         self.areas = sorted({r["group"]["area"] for r in rows if "area" in r["group"]})
+        if published.get("data_quality", {}).get("unknown_area", 0) > 0:
+            self.areas.append(None)  # respondents of an unknown area: in the totals, in no published area
         self.genders = sorted({r["group"]["gender"] for r in rows if "gender" in r["group"]})
         self.bands = sorted({r["group"]["age_band"] for r in rows if "age_band" in r["group"]})
         child = child_bands(self.bands) if self.bands else None
@@ -246,8 +248,10 @@ def attack(published: dict, *, weighted: bool = False, joint: bool = True) -> tu
     if joint:
         for infos in shared_items(published):
             intervals += ItemAttack(published, infos, weighted=weighted).intervals()
+    index = {i["measure"] for i in published.get("measure_info", []) if i.get("kind") != "share"}
     for measure in sorted({r["measure"] for r in published["measures"]}):
-        wave = WaveAttack(published, measure, weighted=weighted)
+        # an index publishes a mean (0-100), not a share: only its n is a count
+        wave = WaveAttack(published, measure, weighted=weighted or measure in index)
         intervals += wave.intervals()
         for assoc in published.get("associations", []):
             if assoc["measure"] != measure:
