@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import os
 import sys
 from pathlib import Path
 
@@ -388,9 +389,16 @@ def _read_wave(slug: str) -> tuple:
 
 
 def write_analysis_tables(tables: dict[str, list[list]], *, fmt: str, output: str | None, csv_dialect: str) -> None:
-    """`trygg analyse --format csv|xlsx`: one sheet per table, or one CSV with a `# name` line above each table."""
+    """`trygg analyse --format csv|xlsx`: one sheet per table; CSV to a directory (`--output DIR/`, or an existing
+    directory) as one file per table, `DIR/<table>.csv`; otherwise one CSV with a `# name` line above each table."""
     from survey_app import exports
 
+    if fmt == "csv" and output is not None and (output.endswith(("/", os.sep)) or os.path.isdir(output)):
+        os.makedirs(output, exist_ok=True)
+        for name, rows in tables.items():
+            with open(os.path.join(output, f"{name}.csv"), "wb") as target:
+                target.writelines(exports.csv_chunks(rows, dialect=exports.CSV_DIALECTS[csv_dialect]))
+        return
     if fmt == "xlsx":
         if output is None:  # analysis.cli refuses --format xlsx without --output before it calls this
             raise ValueError("an XLSX workbook needs an output path")
