@@ -25,6 +25,7 @@ from survey_app.models.dialogues import (
     dialogue_focus_areas,
     observation_focus_areas,
 )
+from survey_app.models.insights import ProblemLevelCutpoints
 from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffKnownDevice, StaffSessionKey, StaffUser
 from survey_app.models.surveys import (
     Answer,
@@ -59,6 +60,7 @@ __all__ = [
     "ObservationStatus",
     "ParticipantTally",
     "Partner",
+    "ProblemLevelCutpoints",
     "Questionnaire",
     "Response",
     "Responsible",

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from analysis.bands import DEFAULT_AGE_BANDS
 from survey_app.auth.passwords import verify_password
 from survey_app.cli import main
+from survey_app.demo import DEMO_SURVEY_SLUG, EARLIER_SURVEY_SLUG
 from survey_app.extensions import db
 from survey_app.models import Answer, Area, AreaPopulation, Questionnaire, Response, StaffUser, Survey
 
@@ -45,10 +46,14 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
         assert session.scalar(select(func.sum(AreaPopulation.population))) > 10_000
 
         assert {q.slug for q in session.scalars(select(Questionnaire))} == {"trygghetsenkat", "trygghetsenkat-unga"}
-        survey = session.scalars(select(Survey)).one()
+        survey = session.scalars(select(Survey).where(Survey.slug == DEMO_SURVEY_SLUG)).one()
         assert survey.status == "open"
         assert survey.questionnaire.slug == "trygghetsenkat"
-        assert session.scalar(select(func.count()).select_from(Response)) == 1500
+        assert session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey.id)) == 1500
+        earlier = session.scalars(select(Survey).where(Survey.slug == EARLIER_SURVEY_SLUG)).one()
+        assert earlier.status == "closed"
+        assert earlier.questionnaire_id == survey.questionnaire_id
+        assert earlier.period_end < survey.period_start
         bands = set(session.scalars(select(Response.age_band).distinct()))
         assert bands <= {b.label for b in DEFAULT_AGE_BANDS} | {None}
 
@@ -79,5 +84,5 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
     assert again.exit_code == 0
     assert "fanns redan" in again.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Response)) == 1500
-        assert db.session.scalar(select(func.count()).select_from(Survey)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 2 * 1500
+        assert db.session.scalar(select(func.count()).select_from(Survey)) == 2
