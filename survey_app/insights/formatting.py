@@ -16,16 +16,14 @@ def _locale() -> Locale:
     return get_locale() or Locale.parse("sv")
 
 
-def _finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)
-
-
 def integer(value: float | None) -> str:
-    return format_decimal(round(value), format="#,##0", locale=_locale()) if _finite(value) else NO_FIGURE
+    if value is None or not math.isfinite(value):
+        return NO_FIGURE
+    return format_decimal(round(value), format="#,##0", locale=_locale())
 
 
 def decimal(value: float | None, digits: int = 1) -> str:
-    if not _finite(value):
+    if value is None or not math.isfinite(value):
         return NO_FIGURE
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=_locale())
@@ -33,7 +31,7 @@ def decimal(value: float | None, digits: int = 1) -> str:
 
 def percent(value: float | None, digits: int = 1) -> str:
     """A share (0–1) as a percentage with `digits` decimals, in the locale's own percent pattern (23,8 % / 23.8%)."""
-    if not _finite(value):
+    if value is None or not math.isfinite(value):
         return NO_FIGURE
     locale = _locale()
     pattern = locale.percent_formats[None].pattern.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""),
@@ -43,9 +41,8 @@ def percent(value: float | None, digits: int = 1) -> str:
 
 def points(value: float | None) -> str:
     """A difference of two shares in percentage points, signed, one decimal (+2,3 / −0,4)."""
-    if not _finite(value):
+    if value is None or not math.isfinite(value):
         return NO_FIGURE
-    assert value is not None
     text = format_decimal(abs(value) * 100, format="#,##0.0", locale=_locale())
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
@@ -59,7 +56,6 @@ def difference(kind: str, value: float | None) -> str:
     """A difference: percentage points for shares, index points for an index."""
     if kind == "share":
         return points(value)
-    if not _finite(value):
+    if value is None or not math.isfinite(value):
         return NO_FIGURE
-    assert value is not None
     return ("+" if value > 0 else "−" if value < 0 else "±") + decimal(abs(value))

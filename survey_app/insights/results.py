@@ -1,4 +1,4 @@
-"""A wave's results for the analyst's pages: who answered, and everything :func:`analysis.report.run_analysis` publishes.
+"""A wave's results for the analyst's pages: who answered, and all that :func:`analysis.report.run_analysis` publishes.
 
 The pages show only what `run_analysis` returns (a suppressed or too uncertain figure stays a symbol), and the only
 arithmetic done here is counting respondents against the population (the R-indicator itself is
@@ -119,7 +119,7 @@ def headline_measures(measures: Sequence[MeasureDef]) -> list[MeasureDef]:
 def response_counts(session: Session) -> dict[int, int]:
     """Responses per wave id, in one query."""
     query = select(Response.survey_id, func.count()).group_by(Response.survey_id)
-    return {survey_id: count for survey_id, count in session.execute(query)}
+    return dict(session.execute(query).tuples().all())
 
 
 def wave_population(session: Session, survey: Survey) -> float | None:
@@ -151,7 +151,7 @@ def cutpoint_settings(session: Session) -> dict[str, ProblemLevelCutpoints]:
 
 
 def analyse_wave(session: Session, survey: Survey, *, weighting: str, compare: Survey | None = None,
-                 data: WaveInput | None = None) -> WaveResults:
+                 data: WaveInput | None = None, max_iter: int = 1000) -> WaveResults:
     """Run :func:`analysis.report.run_analysis` on the wave (and on `compare` for trends) with the admin's cut-points.
 
     Raises :class:`ResultsUnavailable` instead of figures when the wave has no responses, a weighting lacks
@@ -180,7 +180,8 @@ def analyse_wave(session: Session, survey: Survey, *, weighting: str, compare: S
                      if m.kind == "share" and m.name in settings else m for m in data.measures)
     try:
         result = run_analysis(data.responses, measures, weighting=weighting,
-                              population=data.population if weighting != "none" else None, compare=other)
+                              population=data.population if weighting != "none" else None, compare=other,
+                              max_iter=max_iter)
     except ConvergenceError as error:
         raise ResultsUnavailable("not_converged", str(error)) from error
     except AnalysisError as error:
@@ -212,9 +213,10 @@ def participation(session: Session, survey: Survey, data: WaveInput | None = Non
 
     def table(dims: tuple[int, ...], levels: Sequence[Sequence[str]]) -> tuple[Cell, ...]:
         counted = Counter(tuple(k[d] for d in dims) for k in keys)
-        pop: Counter[tuple[str, ...]] = Counter()
+        pop: dict[tuple[str, ...], float] = {}
         for key, n in cells.items():
-            pop[tuple(key[d] for d in dims)] += n
+            part = tuple(key[d] for d in dims)
+            pop[part] = pop.get(part, 0.0) + n
         out = []
         for combo in _product(levels):
             n = counted.get(combo, 0)

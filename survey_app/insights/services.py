@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ def set_cutpoints(session: Session, measure: str, cutpoints: Sequence[float], *,
                   example: bool = False, actor_label: str | None = None) -> ProblemLevelCutpoints:
     """Six strictly increasing fractions in [0, 1] for `measure`; replaces any earlier ones. Audited."""
     values = [float(c) for c in cutpoints]
-    if len(values) != 6 or any(not 0 <= v <= 1 for v in values) or any(b <= a for a, b in zip(values, values[1:])):
+    if len(values) != 6 or any(not 0 <= v <= 1 for v in values) or any(b <= a for a, b in pairwise(values)):
         raise ServiceError("cutpoints_order", "cutpoints")
     row = session.scalar(select(ProblemLevelCutpoints).where(ProblemLevelCutpoints.measure == measure))
     if row is None:

@@ -1,5 +1,5 @@
-"""The analyst's workspace under /analys/: waves, a wave's overview, breakdown tables, the gender, child-rights and trend
-views, and the admin's problem-level cut-points.
+"""The analyst's workspace under /analys/: waves, a wave's overview, breakdown tables, the gender, child-rights and
+trend views, and the admin's problem-level cut-points.
 
 A page's state (weighting, measure, breakdown, comparison wave) lives in the URL query, so a view can be bookmarked
 and shared, and the forms that change it are plain GET forms (no JavaScript). A bad value in the URL gets a Swedish
@@ -116,7 +116,7 @@ def _group_label(survey: Survey) -> Callable[[tuple], str]:
 
 def _context(survey: Survey, state: PageState, measures: list[MeasureDef], page: str) -> dict[str, Any]:
     def page_url(endpoint: str, **changes: str | None) -> str:
-        return url_for(endpoint, wave_slug=survey.slug, **state.query(**changes))
+        return url_for(endpoint, wave_slug=survey.slug, **state.query(**changes))  # type: ignore[arg-type]
 
     return {
         "survey": survey, "state": state, "page": page, "measures": measures, "page_url": page_url,
