@@ -32,6 +32,7 @@ BREAKDOWNS: Mapping[str, tuple[str, ...]] = {
 }
 HEADLINE_PREFIXES = ("share_unsafe", "share_worry_", "share_problem_", "rate_victim_", "share_trust_", "index_")
 DEFAULT_MEASURE = "share_unsafe"
+UNDER_REPRESENTED = 0.8  # a group answering at under 80 % of the overall rate is flagged on the page
 MIN_CELL = 5  # run_analysis's default suppression threshold: counts of respondents below it are not shown either
 EXAMPLE_CUTPOINTS = (0.05, 0.10, 0.30, 0.40, 0.50, 0.60)  # STANDARDS §3.3: an example, not a default
 
@@ -109,6 +110,13 @@ class Participation:
     @property
     def rate(self) -> float | None:
         return self.respondents / self.population if self.population else None
+
+    def under_represented(self, cell: Cell) -> bool:
+        """The group answered at under UNDER_REPRESENTED times the overall rate of the population table's cells."""
+        rate = cell.rate
+        if rate is None or self.representativeness is None:
+            return False
+        return rate < UNDER_REPRESENTED * self.representativeness.mean_propensity
 
 
 def headline_measures(measures: Sequence[MeasureDef]) -> list[MeasureDef]:

@@ -339,3 +339,14 @@ def test_facilitators_read_results_but_not_the_cut_point_form(app, waves, staff_
     assert client.get("/analys/").status_code == 200
     assert client.get("/analys/problemniva").status_code == 403
     assert app.test_client().get(f"/analys/{NOW_SLUG}").status_code == 302
+
+
+def test_groups_answering_at_under_four_fifths_of_the_overall_rate_are_flagged() -> None:
+    from analysis.representativeness import representativeness
+    from survey_app.insights.results import Cell, Participation
+
+    overall = representativeness([10, 40, 30], [100, 200, 100])  # overall rate 0.2
+    who = Participation(80, 400, {}, overall, (), 0)
+    assert who.under_represented(Cell(("a",), 15, 100))  # 0.15 < 0.8 · 0.2
+    assert not who.under_represented(Cell(("b",), 17, 100))  # 0.17 is not
+    assert not who.under_represented(Cell(("c",), None, 100))  # a hidden count is never flagged
