@@ -32,6 +32,7 @@ BREAKDOWNS: Mapping[str, tuple[str, ...]] = {
 }
 HEADLINE_PREFIXES = ("share_unsafe", "share_worry_", "share_problem_", "rate_victim_", "share_trust_", "index_")
 DEFAULT_MEASURE = "share_unsafe"
+GENDER_ORDER = ("woman", "man", "other", "no_answer")
 UNDER_REPRESENTED = 0.8  # a group answering at under 80 % of the overall rate is flagged on the page
 MIN_CELL = 5  # run_analysis's default suppression threshold: counts of respondents below it are not shown either
 EXAMPLE_CUTPOINTS = (0.05, 0.10, 0.30, 0.40, 0.50, 0.60)  # STANDARDS §3.3: an example, not a default
@@ -68,17 +69,21 @@ class WaveResults:
         return next(m for m in self.measures if m.name == name)
 
     def rows(self, measure: str, dimensions: Sequence[str]) -> list[EstimateRow]:
-        """The published rows of one breakdown, in the analysis' order (areas by code, then the other dimension)."""
-        return [row for row in self.result.measures
-                if row.measure == measure and tuple(d for d, _ in row.group) == tuple(dimensions)]
+        """The published rows of one breakdown: areas by name, women before men before the rest, bands by age."""
+        names = {a.code: a.name for a in self.survey.areas}
+
+        def order(row: EstimateRow) -> tuple:
+            return tuple((names.get(v, v),) if d == "area" else _band_order(v) if d == "age_band"
+                         else (GENDER_ORDER.index(v) if v in GENDER_ORDER else len(GENDER_ORDER), v)
+                         for d, v in row.group)
+
+        return sorted((row for row in self.result.measures
+                       if row.measure == measure and tuple(d for d, _ in row.group) == tuple(dimensions)), key=order)
 
     def groups(self, dimension: str) -> list[str]:
-        """The categories of one dimension that the analysis published."""
-        seen: dict[str, None] = {}
-        for row in self.result.measures:
-            if len(row.group) == 1 and row.group[0][0] == dimension:
-                seen.setdefault(row.group[0][1])
-        return list(seen)
+        """The categories of one dimension that the analysis published, in the order of :meth:`rows`."""
+        first = self.measures[0].name
+        return [row.group[0][1] for row in self.rows(first, (dimension,))]
 
 
 @dataclass(frozen=True, slots=True)
