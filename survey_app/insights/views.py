@@ -78,6 +78,8 @@ def _state(survey: Survey, measures: list[MeasureDef]) -> PageState:
     if weighting not in results.WEIGHTINGS:
         _refuse(400, "unknown_weighting")
     names = [m.name for m in measures]
+    if not names:
+        _refuse(404, "unknown_measure")
     default = results.DEFAULT_MEASURE if results.DEFAULT_MEASURE in names else names[0]
     measure = request.args.get("measure") or default
     if measure not in names:

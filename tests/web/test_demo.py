@@ -10,7 +10,16 @@ from survey_app.auth.passwords import verify_password
 from survey_app.cli import main
 from survey_app.demo import DEMO_SURVEY_SLUG, EARLIER_SURVEY_SLUG
 from survey_app.extensions import db
-from survey_app.models import Answer, Area, AreaPopulation, Questionnaire, Response, StaffUser, Survey
+from survey_app.models import (
+    Answer,
+    Area,
+    AreaPopulation,
+    ProblemLevelCutpoints,
+    Questionnaire,
+    Response,
+    StaffUser,
+    Survey,
+)
 
 UNSAFE = {"fairly_unsafe", "very_unsafe", "no_out_fear"}
 BASE = UNSAFE | {"very_safe", "fairly_safe"}
@@ -54,6 +63,11 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
         assert earlier.status == "closed"
         assert earlier.questionnaire_id == survey.questionnaire_id
         assert earlier.period_end < survey.period_start
+        cutpoints = {c.measure: c for c in session.scalars(select(ProblemLevelCutpoints))}
+        assert "share_unsafe" in cutpoints
+        assert "share_problem_litter" in cutpoints
+        assert cutpoints["share_unsafe"].cutpoints == [0.05, 0.10, 0.30, 0.40, 0.50, 0.60]
+        assert cutpoints["share_unsafe"].example is True
         bands = set(session.scalars(select(Response.age_band).distinct()))
         assert bands <= {b.label for b in DEFAULT_AGE_BANDS} | {None}
 
