@@ -11,8 +11,9 @@ INSIGHTS_MESSAGES = {
                         "%(detail)s. Add them under Areas, or choose no weighting."),
     "not_converged": _l("Raking did not converge: the weights could not be made to match the population in area, "
                         "gender and age band at once. Choose post-stratification or no weighting."),
-    "weighting_failed": _l("The chosen weighting is not possible for this wave (%(detail)s). Choose another "
-                           "weighting."),
+    "weighting_failed": _l("The chosen weighting is not possible for this wave. Post-stratification, for one, needs "
+                           "every respondent's area and age band and respondents in every population cell. Choose "
+                           "raking or no weighting."),
     "compare_same_wave": _l("A wave cannot be compared with itself. Choose an earlier wave."),
     "compare_other_questionnaire": _l("The comparison wave used another questionnaire, so its figures are not "
                                       "comparable. Choose a wave of the same questionnaire."),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -135,7 +135,10 @@ def _analyse(survey: Survey, state: PageState, compare: Survey | None = None,
         return results.analyse_wave(db.session(), survey, weighting=state.weighting, compare=compare, data=data), None
     except results.ResultsUnavailable as error:
         message = str(INSIGHTS_MESSAGES[error.reason])
-        return None, message % {"detail": error.detail} if "%(detail)s" in message else message
+        if "%(detail)s" in message:
+            return None, message % {"detail": error.detail}
+        g.problem_detail = error.detail  # the analysis' own words, in English, for whoever needs the cause
+        return None, message
 
 
 @blueprint.context_processor

@@ -350,3 +350,10 @@ def test_groups_answering_at_under_four_fifths_of_the_overall_rate_are_flagged()
     assert who.under_represented(Cell(("a",), 15, 100))  # 0.15 < 0.8 · 0.2
     assert not who.under_represented(Cell(("b",), 17, 100))  # 0.17 is not
     assert not who.under_represented(Cell(("c",), None, 100))  # a hidden count is never flagged
+
+
+def test_post_stratification_without_every_area_known_gets_a_message(app, waves, analyst) -> None:
+    html = page(analyst, f"/analys/{NOW_SLUG}/tabell?weighting=poststrat")  # 1 % of the demo answers "vet inte"
+    assert "Efterstratifiering kräver till exempel att alla svarande har område och åldersgrupp" in html
+    assert "Teknisk förklaring (på engelska)" in html
+    assert "breakdown" not in tables(html)
