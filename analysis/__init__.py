@@ -10,6 +10,7 @@ weighting    design weights, post-stratification, raking (IPF), trimming, diagno
 comparisons  differences with covariance, trends, Holm, Rao–Scott, Pearson/Fisher
 index        0–100 indices, Cronbach's alpha, the problem level 0–6
 disclosure   primary and complementary suppression, the precision rule, SCB symbols
+representativeness  the R-indicator and CV of response propensities from register cells
 measures     measure definitions (shares, indices) and ``--measure`` parsing
 data         respondent columns and population tables, with row/column errors
 readers      responses and population CSV files as exported (BOM, ``;`` and decimal comma, encodings)

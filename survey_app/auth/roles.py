@@ -59,6 +59,15 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "admin.wave_codes": ADMIN,
     # retention (gallring): the schedule
     "admin.retention_policy": ADMIN,
+    # results of survey waves: everyone on the staff reads them; admins set the problem-level cut-points
+    "insights.index": ALL_STAFF,
+    "insights.overview": ALL_STAFF,
+    "insights.table": ALL_STAFF,
+    "insights.gender": ALL_STAFF,
+    "insights.children": ALL_STAFF,
+    "insights.trend": ALL_STAFF,
+    "insights.cutpoints": ADMIN,
+    "insights.cutpoints_edit": ADMIN,
 }
 
 

@@ -25,6 +25,7 @@ from survey_app.models.dialogues import (
     dialogue_focus_areas,
     observation_focus_areas,
 )
+from survey_app.models.insights import ProblemLevelCutpoints
 from survey_app.models.limits import RateCounter
 from survey_app.models.retention import RetentionPolicy
 from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffKnownDevice, StaffSessionKey, StaffUser
@@ -64,6 +65,7 @@ __all__ = [
     "ObservationStatus",
     "ParticipantTally",
     "Partner",
+    "ProblemLevelCutpoints",
     "Questionnaire",
     "RateCounter",
     "Response",
