@@ -49,7 +49,7 @@ from .report import DIMENSIONS, AnalysisResult, run_analysis
 if TYPE_CHECKING:
     from .instrument import MeasureDef
 
-__all__ = ["TableWriter", "data_quality", "main", "result_tables"]
+__all__ = ["TableWriter", "data_quality", "main", "result_json", "result_tables"]
 
 EXIT_INPUT = 2
 
@@ -325,14 +325,18 @@ def _finite(value):
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def _write_json(result: AnalysisResult, output: str | None, quality: dict) -> None:
+def result_json(result: AnalysisResult, quality: dict) -> str:
+    """The JSON document ``trygg analyse`` writes: the result's contract layout plus ``data_quality``."""
     # No indent: only then does json use its C encoder (an indented 1M-row analysis takes 5x longer to write).
     doc = result.to_dict()
     # a Fisher test on a table with a zero cell has an infinite odds ratio, which JSON cannot hold
     doc["associations"] = [{k: _finite(v) for k, v in a.items()} for a in doc["associations"]]
-    text = json.dumps({**doc, "data_quality": quality}, ensure_ascii=False, separators=(",", ":"),
-                      default=_json_default, allow_nan=False)
-    _emit(text + "\n", output)
+    return json.dumps({**doc, "data_quality": quality}, ensure_ascii=False, separators=(",", ":"),
+                      default=_json_default, allow_nan=False) + "\n"
+
+
+def _write_json(result: AnalysisResult, output: str | None, quality: dict) -> None:
+    _emit(result_json(result, quality), output)
 
 
 def _emit(text: str, output: str | None) -> None:

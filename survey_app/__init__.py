@@ -38,6 +38,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth)
     app.register_blueprint(dialogue)
     app.register_blueprint(admin)
+    from survey_app.insights.downloads import blueprint as insights_downloads
+
+    app.register_blueprint(insights_downloads)
 
 
 def register_url_converters(app: Flask) -> None:
