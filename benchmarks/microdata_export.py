@@ -89,6 +89,7 @@ def measure(url: str, survey_id: int, *, sav: bool) -> None:
         assert survey is not None  # noqa: S101
         instrument = instrument_of(survey.questionnaire)
         columns = microdata_export.variables(instrument, survey)
+        db.session.rollback()  # as a request does before it streams: SQLite's BEGIN IMMEDIATE holds the write lock
         engine = db.engine
         formats = [("csv", lambda: microdata_export.csv_chunks(engine, survey_id, columns))]
         if sav:

@@ -21,6 +21,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 from babel.numbers import format_decimal, format_percent
@@ -36,7 +37,7 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 BAR_COLOUR = "#1f5f8b"  # 7.0:1 against white
 UNCERTAIN_COLOUR = "#ffffff"
 INK = "#1a1a1a"
-_RC = {
+_RC: dict[str, Any] = {
     "svg.hashsalt": "trygg",  # ids from a fixed salt: the same figures give the same bytes
     "svg.fonttype": "none",  # text as <text>, read by screen readers and drawn with the reader's own fonts
     "font.family": "sans-serif",
@@ -84,7 +85,7 @@ def chart_svg(rows: Sequence[ChartRow], *, caption_id: str, locale: str = "sv", 
     """
     shown = [r for r in rows if r.estimate is not None and math.isfinite(r.estimate)]
     height = 0.9 + 0.38 * max(len(shown), 1)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # keys typed as a Literal union in the stubs
         figure = Figure(figsize=(6.4, height), layout="constrained")
         axes = figure.add_subplot()
         positions = list(range(len(shown)))[::-1]  # the table's first row at the top

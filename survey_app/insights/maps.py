@@ -50,6 +50,7 @@ def _polygons(geometry: Mapping[str, Any] | None) -> list[list[Ring]]:
     if not geometry:
         return []
     kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    polygons: list[Any]
     try:
         if kind == "Polygon":
             polygons = [coordinates]
