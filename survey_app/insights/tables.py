@@ -236,9 +236,9 @@ def method_sheet(result: AnalysisResult, *, wave_title: str, options: Sequence[t
         *(list[object]([name, value]) for name, value in options),
         [_("Weighting method"), result.weighting.method],
         [_("Weighting converged"), _yes(result.weighting.converged)],
-        [_("Estimates"), _("Shares with 95 % confidence intervals (Wilson; modified Wilson when weighted); "
-                           "indices as means with t intervals. Variances by linearisation over the weighting "
-                           "cells.")],
+        [_("Estimates"), _("Shares with confidence intervals at the 95 per cent level (Wilson; modified Wilson "
+                           "when weighted); indices as means with t intervals. Variances by linearisation over the "
+                           "weighting cells.")],
         [_("Comparisons"), _("Differences with a two-sided z test; p-values adjusted with Holm's method within "
                              "each measure and kind of comparison.")],
         ["U", _("Suppressed: fewer than %(n)s respondents, or hidden so that such a figure cannot be worked out "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from survey_app.cli import main
 from survey_app.demo import DEMO_SURVEY_SLUG, load_demo
 from survey_app.extensions import db
 from survey_app.insights.service import wave_input
-from survey_app.models import AuditEvent, Survey
+from survey_app.models import AuditEvent, Survey, SurveyStatus
 from tests.conftest import make_test_app
 from tests.factories import make_staff
 from tests.web.client import log_in
@@ -327,7 +328,10 @@ def test_bad_urls_get_a_swedish_sentence_and_a_4xx(analyst: FlaskClient, path: s
 
 def test_roles(demo: Flask) -> None:
     facilitator = _client(demo, "facilitator")
-    assert facilitator.get(f"{WAVE}/export/excel-sv/kommunen.csv").status_code == 200
+    response = facilitator.get(f"{WAVE}/export/excel-sv/kommunen.csv?lang=en")
+    assert response.status_code == 200
+    header = response.get_data(as_text=True).lstrip("\ufeff").splitlines()[0].split(";")
+    assert header[:3] == ["Measure", "Number of answers", "Estimate"]  # the reader's language
     for path in ("svar.csv", "svar.sav", "svar.dta", "kodbok.xlsx", "befolkning.csv"):
         assert facilitator.get(f"{WAVE}/mikrodata/{path}").status_code == 403
     admin = _client(demo, "admin")
@@ -349,6 +353,8 @@ def test_microdata_rows_are_read_chunk_by_chunk(demo: Flask) -> None:
     with demo.app_context():
         survey = db.session.scalars(select(Survey).where(Survey.slug == DEMO_SURVEY_SLUG)).one()
         columns = microdata_export.variables(instrument_of(survey.questionnaire), survey)
+        survey_id = survey.id
+        db.session.rollback()  # as the request has committed before it streams: SQLite's BEGIN IMMEDIATE locks
         engine = db.engine
         statements: list[str] = []
 
@@ -357,7 +363,7 @@ def test_microdata_rows_are_read_chunk_by_chunk(demo: Flask) -> None:
 
         event.listen(engine, "before_cursor_execute", count)
         try:
-            rows = microdata_export.microdata_rows(engine, survey.id, columns, chunk_size=100)
+            rows = microdata_export.microdata_rows(engine, survey_id, columns, chunk_size=100)
             first = next(rows)
             queries_for_first = len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
             rest = list(rows)
@@ -367,3 +373,46 @@ def test_microdata_rows_are_read_chunk_by_chunk(demo: Flask) -> None:
     assert queries_for_first == 2
     assert 1 + len(rest) == RESPONSES
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2 * RESPONSES // 100 + 1
+
+
+def test_the_link_macros_give_urls_ending_in_the_extension(demo: Flask) -> None:
+    from flask import render_template_string
+
+    page = ('{% from "insights/downloads/links.html" import table_downloads, microdata_downloads %}'
+            '{{ table_downloads("v", "omraden", {"weighting": "none"}) }}|{{ microdata_downloads("v") }}')
+    with demo.test_request_context("/"):
+        tables_part, microdata_part = render_template_string(page).split("|")
+    links = re.findall(r'href="([^"]+)"', tables_part)
+    assert links == ["/analys/v/export/excel-sv/omraden.csv?weighting=none",
+                     "/analys/v/export/plain/omraden.csv?weighting=none",
+                     "/analys/v/export/tabeller.xlsx?weighting=none", "/analys/v/export/resultat.json?weighting=none"]
+    assert "CSV för Excel" in tables_part
+    assert microdata_part.strip() == ""  # nobody logged in: no microdata links
+
+
+def test_trend_against_a_comparison_wave_and_refusal_of_another_questionnaire(demo: Flask,
+                                                                             analyst: FlaskClient) -> None:
+    from tests.factories import YOUTH, add_responses, make_wave
+
+    with demo.app_context():
+        session = db.session()
+        earlier = make_wave(session, slug="trygghet-2025", status=SurveyStatus.CLOSED)
+        add_responses(session, earlier, count=120)
+        make_wave(session, YOUTH, slug="unga-2026")
+    response = analyst.get(f"{WAVE}/export/plain/trend.csv?weighting=none&compare=trygghet-2025")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    total = next(r for r in rows if r["measure"] == "share_unsafe"
+                 and not any(r[k] for k in ("area", "gender", "age_band", "age_group")))
+    with demo.app_context():
+        now = wave_input(db.session, db.session.scalars(select(Survey).where(Survey.slug == DEMO_SURVEY_SLUG)).one())
+        before = wave_input(db.session, db.session.scalars(select(Survey).where(Survey.slug == "trygghet-2025")).one())
+    assert now.responses is not None
+    assert before.responses is not None
+    want = run_analysis(now.responses, list(now.measures), weighting="none", compare=before.responses)
+    trend = next(c for c in want.comparisons if c.kind == "trend" and c.measure == "share_unsafe" and c.group == ())
+    assert trend.difference is not None
+    assert float(total["difference"]) == trend.difference
+    refused = analyst.get(f"{WAVE}/export/tabeller.xlsx?compare=unga-2026")
+    assert refused.status_code == 409
+    assert "annan enkät" in refused.get_data(as_text=True)
