@@ -378,7 +378,7 @@ def test_microdata_rows_are_read_chunk_by_chunk(demo: Flask) -> None:
 def test_the_link_macros_give_urls_ending_in_the_extension(demo: Flask) -> None:
     from flask import render_template_string
 
-    page = ('{% from "insights/downloads/links.html" import table_downloads, microdata_downloads %}'
+    page = ('{% from "insights/downloads/links.html" import table_downloads, microdata_downloads with context %}'
             '{{ table_downloads("v", "omraden", {"weighting": "none"}) }}|{{ microdata_downloads("v") }}')
     with demo.test_request_context("/"):
         tables_part, microdata_part = render_template_string(page).split("|")
