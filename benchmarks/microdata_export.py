@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from analysis.instrument import default_directory  # noqa: E402
 from survey_app import create_app, migrate  # noqa: E402
@@ -89,6 +89,9 @@ def measure(url: str, survey_id: int, *, sav: bool) -> None:
         assert survey is not None  # noqa: S101
         instrument = instrument_of(survey.questionnaire)
         columns = microdata_export.variables(instrument, survey)
+        count = db.session.scalar(select(func.count()).select_from(Response)
+                                  .where(Response.survey_id == survey_id)) or 0
+        print(f"{count} responses, {len(columns)} variables")
         db.session.rollback()  # as a request does before it streams: SQLite's BEGIN IMMEDIATE holds the write lock
         engine = db.engine
         formats = [("csv", lambda: microdata_export.csv_chunks(engine, survey_id, columns))]
@@ -96,17 +99,19 @@ def measure(url: str, survey_id: int, *, sav: bool) -> None:
             formats.append(("sav", lambda: microdata_export.stats_file_chunks(engine, survey_id, columns, fmt="sav",
                                                                              file_label="Bench")))
         for name, make in formats:
-            tracemalloc.start()
             started = time.perf_counter()
             chunks = make()
             first = next(chunks)
             first_at = time.perf_counter() - started
             size = len(first) + sum(len(c) for c in chunks)
             total = time.perf_counter() - started
+            tracemalloc.start()  # a second pass for memory: tracing slows Python several times over
+            for _chunk in make():
+                pass
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             print(f"{name}: first byte after {first_at:.3f} s, whole file {total:.1f} s, {size / 1e6:.1f} MB, "
-                  f"peak traced memory {peak / 1e6:.1f} MB")
+                  f"{size / max(1, count):.0f} bytes per response; peak traced memory {peak / 1e6:.1f} MB")
 
 
 def main() -> None:
@@ -114,9 +119,14 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--database-url")
     parser.add_argument("--sav", action="store_true")
+    parser.add_argument("--keep", metavar="FILE.sqlite", help="build the SQLite database here and keep it; a later "
+                        "run with the same file measures again without building")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{folder}/bench.sqlite"
+        if args.keep and Path(args.keep).exists():
+            measure(f"sqlite:///{args.keep}", 1, sav=args.sav)
+            return
+        url = args.database_url or f"sqlite:///{args.keep or folder + '/bench.sqlite'}"
         started = time.perf_counter()
         survey_id = build(url, args.responses)
         print(f"{args.responses} responses inserted in {time.perf_counter() - started:.0f} s")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ _RC: dict[str, Any] = {
 _PRESENTATION = {"fill", "fill-opacity", "stroke", "stroke-width", "stroke-linejoin", "stroke-linecap",
                  "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit", "stroke-opacity", "opacity",
                  "font-size", "font-family", "font-style", "font-weight", "text-anchor", "clip-path"}
+
+_DRAWING = threading.Lock()
 
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
@@ -85,7 +88,8 @@ def chart_svg(rows: Sequence[ChartRow], *, caption_id: str, locale: str = "sv", 
     """
     shown = [r for r in rows if r.estimate is not None and math.isfinite(r.estimate)]
     height = 0.9 + 0.38 * max(len(shown), 1)
-    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # keys typed as a Literal union in the stubs
+    # rc_context changes matplotlib's process-wide settings while it lasts: one chart at a time per process
+    with _DRAWING, matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # the stubs type keys as Literals
         figure = Figure(figsize=(6.4, height), layout="constrained")
         axes = figure.add_subplot()
         positions = list(range(len(shown)))[::-1]  # the table's first row at the top

@@ -11,8 +11,9 @@ Memory: rows are read from the database in chunks of ``CHUNK_RESPONSES`` respons
 random response key, so the order says nothing about when a response came), and the CSV is encoded chunk by chunk:
 a CSV export holds one chunk at a time, whatever the size of the wave. SPSS and Stata files cannot be streamed
 (pyreadstat writes from a data frame), so their columns are filled as packed 8-byte arrays, written to a temporary
-file and sent from there: about 8 bytes × responses × variables (36 MB for 100,000 responses of the adult
-questionnaire's 45 variables), plus the text of the month column and of any free text asked for.
+file and sent from there: 8 bytes × responses × variables for the arrays, and as much again while pandas copies them
+into its frame (measured: a 123 MB peak for 100,000 responses of the adult questionnaire's 52 variables, by
+`benchmarks/microdata_export.py`), plus the text of the month column and of any free text asked for.
 
 On PostgreSQL the chunks are read in one REPEATABLE READ transaction, so the file is one snapshot of an open wave.
 SQLite transactions here take the write lock (BEGIN IMMEDIATE), so each chunk is its own short transaction and
@@ -145,6 +146,7 @@ def microdata_rows(engine: Engine, survey_id: int, columns: Sequence[Variable], 
     position = {name: i for i, name in enumerate(names)}
     items = [v.name for v in columns if v.source in ("coded", "number") or (v.source == "text" and v.name != "month")]
     texts = {v.name for v in columns if v.source == "text"}
+    wanted = frozenset(items)
     snapshot = engine.dialect.name == "postgresql"
     raw_key = type_coerce(Response.id, String).label("key")
     answer_key = type_coerce(Answer.response_id, String)
@@ -170,10 +172,14 @@ def microdata_rows(engine: Engine, survey_id: int, columns: Sequence[Variable], 
                 row[3] = channel.value if channel is not None else ""
                 row[4], row[5] = language or "", day.strftime("%Y-%m") if day else ""
                 rows[key] = row
+            # By the primary key (response_id, position) alone: a range per response. Naming the items too made
+            # SQLite walk the (item_code, response_id) index once per item and response, several times slower.
             answers = connection.execute(
                 select(answer_key, Answer.item_code, Answer.value_code, Answer.value_number, Answer.value_text)
-                .where(Answer.response_id.in_([h[0] for h in heads]), Answer.item_code.in_(items)))
+                .where(Answer.response_id.in_([h[0] for h in heads])))
             for key, item, code, number, text in answers:
+                if item not in wanted:  # multiple choice, birth year, free text not asked for
+                    continue
                 at = position[item]
                 if item in texts:
                     rows[key][at] = mask_personal_data(text) if text else ""
