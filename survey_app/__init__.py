@@ -42,6 +42,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dialogue)
     app.register_blueprint(admin)
     app.register_blueprint(insights)
+    from survey_app.insights.downloads import blueprint as insights_downloads
+
+    app.register_blueprint(insights_downloads)
 
 
 def register_url_converters(app: Flask) -> None:
