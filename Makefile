@@ -45,6 +45,7 @@ translations: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python benchmarks/analysis.py
+	$(BIN)/python benchmarks/insights.py
 	$(BIN)/python benchmarks/load.py --database sqlite
 	$(BIN)/python benchmarks/load.py --database postgresql
 

@@ -29,13 +29,45 @@ estimate) is collapsed into the largest area's stratum. The shares are estimated
 the extra targets as known (the GREG residuals use
 the extra levels as calibration classes); with the small shares of practice the difference is small.
 
+Lonely strata
+-------------
+A stratum (area) with a single respondent has no variance estimate of its own. ``lonely`` chooses what
+happens, as R's ``options(survey.lonely.psu=...)``: ``"adjust"`` (the default) centres its score at the
+grand mean (zero for these linearised statistics), so it contributes (1 − f) z² — conservative, and the
+SE of every domain touching it stays defined; ``"certainty"`` treats it as taken with certainty
+(contributes 0); ``"fail"`` refuses with an error that names the area. The areas concerned are in
+``WeightingInfo.lonely_strata`` and every estimate whose domain has answers there is flagged
+``lonely_stratum``.
+
+Finite population correction
+----------------------------
+``fpc=True`` multiplies each stratum's variance by (1 − n_h / N_h), with N_h the area's population from
+the population table (for the unknown-area stratum its share of N, as for the design weights).
+
+Collapsing small post-strata
+----------------------------
+A post-stratum (area × gender × age band cell of the register) with fewer than ``min_poststratum``
+respondents gives an unstable weight and, with one respondent, a variance contribution of exactly 0.
+Post-stratification therefore collapses cells, within each area, by this rule:
+
+1. in an area × age band where a register gender's cell is below the minimum, the genders are merged:
+   the post-stratum is the area × age band;
+2. a merged area × age band still below the minimum is merged with the next older age band of the area
+   (the next younger one for the oldest band), whole, and so on until the group reaches the minimum;
+3. an area whose register respondents together are fewer than the minimum cannot be post-stratified:
+   an error names it (use ``--weighting raking`` or a lower ``--min-poststratum``).
+
+Weights are then d · N_P / Σ_P d per collapsed post-stratum P, and the GREG residuals use the collapsed
+post-strata as calibration classes. Which cells were merged is in ``WeightingInfo.collapsed``.
+
 References
 ----------
-STATISTICS.md §3 (weights) and §4 (variance after calibration).
+STATISTICS.md §3 (weights; post-strata of at least 20–30) and §4 (variance after calibration).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +99,10 @@ class WeightingInfo:
     diagnostics_before_trim: WeightDiagnostics | None = None
     trim_rounds: int = 0
     outside_population: Mapping[str, int] = field(default_factory=dict)  # per dimension: respondents outside the table
+    lonely: str = "adjust"                       # the lonely-stratum rule used
+    lonely_strata: tuple[str, ...] = ()           # areas (strata) with a single respondent
+    fpc: bool = False                              # finite population correction applied
+    collapsed: tuple[tuple[str, tuple[str, ...]], ...] = ()  # post-strata merged: (name, cells "area/gender/band")
 
 
 @dataclass(slots=True)
@@ -101,8 +137,73 @@ def _check_cover(resp: Responses, grid: Grid, pop: Population, dims: Sequence[st
             raise InputError(what, row=row, column=d, source=resp.source)
 
 
+LONELY = ("adjust", "certainty", "fail")
+
+
 def cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | None, *, tol: float, max_iter: int,
-                 lonely: str, trim_ratio: float | None = None) -> CellWeights:
+                 lonely: str, trim_ratio: float | None = None, fpc: bool = False,
+                 min_poststratum: int = 0) -> CellWeights:
+    """Weights and their variance design; see :func:`_cell_weights`. Applies the lonely-stratum rule and
+    the finite population correction (module docstring)."""
+    if lonely not in LONELY:
+        raise InputError(f"unknown lonely-stratum rule {lonely!r}; use adjust, certainty or fail")
+    if fpc and pop is None:
+        raise InputError("the finite population correction (--fpc) needs a population table (--population)")
+    out = _cell_weights(resp, grid, method, pop, tol=tol, max_iter=max_iter, lonely=lonely, trim_ratio=trim_ratio,
+                        min_poststratum=min_poststratum)
+    strata = out.design.lonely_strata()
+    names = tuple(_stratum_name(grid, out.design, h) for h in strata)
+    if names and lonely == "fail":
+        raise InputError(f"{len(names)} area(s) have a single respondent, so no variance can be estimated "
+                         f"there: {', '.join(names)} (use --lonely adjust or certainty, or merge the area)",
+                         source=resp.source)
+    design = out.design
+    if fpc and pop is not None:  # checked above
+        first_cell = np.arange(len(grid.areas)) * (grid.size // len(grid.areas))
+        n_pop = np.bincount(design.stratum[first_cell], weights=_area_population(grid, pop),
+                            minlength=design.n_strata)
+        if (n_pop < design.n_h).any():
+            h = int(np.argmax(n_pop < design.n_h))
+            raise InputError(f"--fpc: area {_stratum_name(grid, design, h)!r} has more respondents than its "
+                             "population", source="population")
+        design = dataclasses.replace(design, population=np.where(n_pop > 0, n_pop, np.inf))
+    info = dataclasses.replace(out.info, lonely=lonely, lonely_strata=names, fpc=fpc)
+    return CellWeights(out.method, out.cell_w, out.cell_d, out.row_w, design, info)
+
+
+MAX_WEIGHT = 1e12  # more people than the world has: a weight above this is a data error, not a design
+
+
+def _check_given_weights(w: np.ndarray, source: str) -> None:
+    """Weights that can be used: not all zero, none absurdly large (their squares must not overflow)."""
+    if w.size and not (w > 0).any():
+        raise InputError("every weight is 0: no respondent counts; check the weight column", column="weight",
+                         source=source)
+    if w.size and w.max() > MAX_WEIGHT:
+        row = int(np.argmax(w > MAX_WEIGHT)) + 1
+        raise InputError(f"weight {w[row - 1]:g} is larger than any population ({MAX_WEIGHT:g}); check the weight "
+                         "column", row=row, column="weight", source=source)
+
+
+def _stratum_name(grid: Grid, design: CellDesign, h: int) -> str:
+    return grid.areas[h] if h < len(grid.areas) else str(h)
+
+
+def _area_population(grid: Grid, pop: Population) -> np.ndarray:
+    """N per area of the grid: the table's N_a (1 − u), and N u for the unknown area (u its share of respondents)."""
+    if not pop.margins["area"]:
+        raise InputError("the population table has no area totals", column="area", source="population")
+    missing = [a for a in grid.areas if a != UNKNOWN_AREA and a not in pop.margins["area"]]
+    if missing:
+        raise InputError(f"area {missing[0]!r} is not in the population table", column="area", source="population")
+    n_h = np.bincount(grid.ca, weights=grid.n_rows, minlength=len(grid.areas))
+    u = n_h[grid.areas.index(UNKNOWN_AREA)] / n_h.sum() if UNKNOWN_AREA in grid.areas else 0.0
+    total = float(sum(pop.margins["area"].values()))
+    return np.array([total * u if a == UNKNOWN_AREA else pop.margins["area"][a] * (1 - u) for a in grid.areas])
+
+
+def _cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | None, *, tol: float, max_iter: int,
+                  lonely: str, trim_ratio: float | None = None, min_poststratum: int = 0) -> CellWeights:
     """Weights for ``method`` ("none", "given", "design", "poststrat", "raking") and their :class:`CellDesign`.
 
     design: d = N_h / n_h, fixed-weight linearisation; poststrat: d · N_c / Σ_c d, variance with the
@@ -130,6 +231,7 @@ def cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | Non
         if resp.weight is None:
             raise InputError("no weight column", column="weight", source=resp.source)
         w = resp.weight
+        _check_given_weights(w, resp.source)
         w_sum = np.bincount(grid.cell, weights=w, minlength=grid.size)
         w2_sum = np.bincount(grid.cell, weights=w * w, minlength=grid.size)
         design = CellDesign(stratum=_strata(grid), n_strata=h, n_rows=n_c, w_sum=w_sum, w2_sum=w2_sum, lonely=lonely)
@@ -145,14 +247,15 @@ def cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | Non
     _check_cover(resp, grid, pop, ("area",))
     d_c = _design_weights(grid, pop)
     outside = _outside_levels(grid, pop)
+    collapsed: tuple = ()
     if method == "design":
         w_c, info_it, dev = d_c, 0, None
         design = _cell_design(grid, w_c, lonely)
         counted: tuple[str, ...] = ("area",)
     elif method == "poststrat":
-        w_c = _poststratified(resp, grid, pop, outside)
+        w_c, classes, collapsed = _poststratified(resp, grid, pop, outside, min_poststratum)
         info_it, dev = 0, 0.0
-        design = _cell_design(grid, w_c, lonely, d_c=d_c, partition=True)
+        design = dataclasses.replace(_cell_design(grid, w_c, lonely, d_c=d_c, partition=True), classes=classes)
         counted = ("gender",)
     else:  # raking; a gender the table lacks is outside it, a non-blank area or band the table lacks an error
         _check_cover(resp, grid, pop, ("area", "age_band"))
@@ -175,7 +278,7 @@ def cell_weights(resp: Responses, grid: Grid, method: str, pop: Population | Non
     coords = {"area": grid.ca, "gender": grid.cg, "age_band": grid.cb}
     outside_n = {d: int(n_c[outside[d][coords[d]]].sum()) for d in counted}
     info = WeightingInfo(method, info_it, True, _diag_cells(w_c, n_c), dev, before, rounds,
-                         MappingProxyType(outside_n))
+                         MappingProxyType(outside_n), collapsed=collapsed if method == "poststrat" else ())
     return CellWeights(method, w_c, d_c if method in ("poststrat", "raking") else None, None, design, info)
 
 
@@ -233,8 +336,13 @@ def _margin_vector(margin: Mapping[str, float], labels: Sequence[str], name: str
     return np.array([big_n * share[i] if outside[i] else margin[lab] * rest for i, lab in enumerate(labels)])
 
 
-def _poststratified(resp: Responses, grid: Grid, pop: Population, outside: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Post-stratified cell weights; other genders get the mean adjustment of their area × age-band cell."""
+def _poststratified(resp: Responses, grid: Grid, pop: Population, outside: Mapping[str, np.ndarray],
+                    min_poststratum: int = 0) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """Post-stratified cell weights, the calibration class of each cell and the collapsed post-strata.
+
+    Other genders get the mean adjustment of their area × age-band cell; register cells below
+    ``min_poststratum`` respondents are collapsed by the module docstring's rule.
+    """
     if pop.cells is None:
         raise InputError("--weighting poststrat needs area × gender × age_band cells in the population table",
                          source="population")
@@ -255,20 +363,85 @@ def _poststratified(resp: Responses, grid: Grid, pop: Population, outside: Mappi
         raise InputError(f"cell {grid.areas[grid.ca[c]]}/{grid.genders[grid.cg[c]]}/{grid.bands[grid.cb[c]]} "
                          "is not in the population table", row=_row_of(grid, np.arange(grid.size) == c),
                          column="age_band", source=resp.source)
-    empty = [k for k, v in pop.cells.items() if v > 0 and k not in _present_cells(grid)]
-    if empty:
-        raise WeightingError(f"post-stratum {'/'.join(empty[0])} has population {pop.cells[empty[0]]:g} but no "
-                             "respondents; collapse cells or use --weighting raking")
-    big_nc = np.where(reg, np.nan_to_num(big_nc), 0.0)
     hb = grid.ca * len(grid.bands) + grid.cb
     size = len(grid.areas) * len(grid.bands)
-    n_hb = np.bincount(hb, weights=n_c, minlength=size)[hb]
-    others = np.bincount(hb, weights=n_c * ~reg, minlength=size)[hb]
-    big_hb = np.bincount(hb, weights=big_nc, minlength=size)[hb]
+    n_hb = np.bincount(hb, weights=n_c, minlength=size)
+    others = np.bincount(hb, weights=n_c * ~reg, minlength=size)
     with np.errstate(divide="ignore", invalid="ignore"):
+        kept = np.where(n_hb > 0, 1 - others / n_hb, 1.0)  # the register's share of each area × age band
+    count = {(grid.areas[a], grid.genders[g], grid.bands[b]): float(n)
+             for a, g, b, n, r in zip(grid.ca, grid.cg, grid.cb, n_c, reg, strict=True) if r}
+    group_of, collapsed = _collapse(pop, count, grid.bands, min_poststratum)
+    empty = [k for k, v in pop.cells.items() if v > 0 and
+             sum(count.get(c, 0.0) for c in group_of if group_of[c] == group_of[k]) == 0]
+    if empty:
+        raise WeightingError(f"post-stratum {'/'.join(empty[0])} has population {pop.cells[empty[0]]:g} but no "
+                             "respondents; collapse cells (--min-poststratum) or use --weighting raking")
+    names = sorted(set(group_of.values()))
+    idx = {name: i for i, name in enumerate(names)}
+    band_pos = {b: i for i, b in enumerate(grid.bands)}
+    area_pos = {a: i for i, a in enumerate(grid.areas)}
+    target = np.zeros(len(names))
+    for key, big in pop.cells.items():  # N_c (1 − s_hb), summed over each (collapsed) post-stratum
+        a, _, b = key
+        share = kept[area_pos[a] * len(grid.bands) + band_pos[b]] if a in area_pos and b in band_pos else 1.0
+        target[idx[group_of[key]]] += big * share
+    cls = np.array([idx[group_of[(grid.areas[a], grid.genders[g], grid.bands[b])]] if r
+                    and (grid.areas[a], grid.genders[g], grid.bands[b]) in group_of else -1
+                    for a, g, b, r in zip(grid.ca, grid.cg, grid.cb, reg, strict=True)])
+    n_cls = np.bincount(cls[cls >= 0], weights=n_c[cls >= 0], minlength=len(names))
+    big_hb = np.bincount(hb, weights=np.where(reg, np.nan_to_num(big_nc), 0.0), minlength=size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w_reg = np.where(cls >= 0, (target / np.where(n_cls > 0, n_cls, 1))[np.maximum(cls, 0)], 0.0)
         # d is constant within an area, so the others' design-weighted share of the cell is their count share
-        target = np.where(reg, big_nc * (1 - others / n_hb), big_hb * n_c / n_hb)
-        return np.where(n_c > 0, target / np.where(n_c > 0, n_c, 1), 0.0)
+        w_other = np.where(n_hb[hb] > 0, big_hb[hb] / n_hb[hb], 0.0)
+    w_c = np.where(n_c > 0, np.where(reg, w_reg, w_other), 0.0)
+    # calibration classes: the collapsed post-strata; every other cell (other genders, empty cells) its own
+    classes = np.where(cls >= 0, cls, len(names) + np.arange(grid.size))
+    _, classes = np.unique(classes, return_inverse=True)
+    return w_c, classes.astype(np.int64), collapsed
+
+
+def _collapse(pop: Population, count: Mapping[tuple[str, str, str], float], band_order: Sequence[str],
+              minimum: int) -> tuple[dict[tuple[str, str, str], str], tuple]:
+    """Post-stratum name of every register cell, and the merged ones (module docstring, "Collapsing")."""
+    cells = set(pop.cells or ()) | set(count)
+    group_of = {c: "/".join(c) for c in cells}
+    if minimum <= 0:
+        return group_of, ()
+    collapsed = []
+    for area in sorted({a for a, _, _ in cells}):
+        mine = [c for c in cells if c[0] == area]
+        order = {b: i for i, b in enumerate(band_order)}
+        bands = sorted({b for _, _, b in mine}, key=lambda b: (order.get(b, len(order)), b))
+
+        def n_of(group: list[str], mine=mine) -> float:
+            return sum(count.get(c, 0.0) for c in mine if c[2] in group)
+
+        groups = [[b] for b in bands]
+        merged = [any(count.get(c, 0.0) < minimum for c in mine if c[2] == b) for b in bands]
+        while True:
+            low = [i for i, g in enumerate(groups) if merged[i] and n_of(g) < minimum]
+            if not low:
+                break
+            if len(groups) == 1:
+                raise WeightingError(f"area {area!r} has {n_of(groups[0]):g} respondent(s) of the population "
+                                     f"table's genders, fewer than the minimum post-stratum ({minimum}); use "
+                                     "--weighting raking or a lower --min-poststratum")
+            i = low[0]
+            j = i + 1 if i + 1 < len(groups) else i - 1
+            lo, hi = min(i, j), max(i, j)
+            groups[lo:hi + 1] = [groups[lo] + groups[hi]]
+            merged[lo:hi + 1] = [True]
+        for g, m in zip(groups, merged, strict=True):
+            if not m:
+                continue
+            name = f"{area}/{'+'.join(g)}"
+            members = sorted(c for c in mine if c[2] in g)
+            for c in members:
+                group_of[c] = name
+            collapsed.append((name, tuple("/".join(c) for c in members)))
+    return group_of, tuple(collapsed)
 
 
 def _present_cells(grid: Grid) -> set:

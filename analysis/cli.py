@@ -3,9 +3,17 @@
 ::
 
     trygg analyse RESPONSES.csv [--questionnaire FILE.yaml] [--measure NAME=ITEM:COUNTED/BASE ...]
-                  [--population POP.csv] [--weighting none|design|poststrat|raking]
-                  [--by area,gender,age_band] [--compare-wave OTHER.csv] [--min-cell 5]
-                  [--format json|csv|xlsx] [--csv-dialect plain|excel-sv] [--output PATH] [--encoding NAME]
+                  [--population POP.csv] [--weighting none|design|poststrat|raking] [--trim RATIO]
+                  [--by area,gender,age_band] [--compare-wave OTHER.csv] [--compare-population POP.csv]
+                  [--min-cell 5] [--min-n-share 30] [--flag-n-below 50] [--min-poststratum 20]
+                  [--ci-method METHOD] [--lonely adjust|certainty|fail] [--fpc]
+                  [--format json|csv|xlsx] [--csv-dialect plain|excel-sv] [--output PATH|DIR/] [--encoding NAME]
+
+A ``weight`` column under ``--weighting design|poststrat|raking`` is ignored with a warning on stderr, and so
+is ``--population`` without ``--weighting`` (unless ``--fpc`` uses it). ``--trim`` needs raking, ``--fpc``
+a population table, ``--compare-population`` a ``--compare-wave``: otherwise exit 2. The inputs are built in
+one place (:func:`_inputs` -> :class:`Inputs`) and analysed by :func:`analyse_inputs`, so another source of
+responses (a wave in the database) can replace the files.
 
 Bad input is reported on stderr with the file, row and column, and exit code 2; never a traceback.
 CSV files are read by :mod:`analysis.readers` (UTF-8 with or without a byte-order mark, or ``--encoding``;
@@ -25,40 +33,57 @@ Rao–Scott F (weighted) or Pearson/Fisher test (unweighted) per measure and dim
 what the reader normalised or did not recognise (:func:`data_quality`). Child-rights
 groups use the key ``age_group`` (``under_18``, ``18_plus``). Hidden figures are ``null`` with an SCB
 symbol: ``U`` when suppressed for disclosure risk (primary or complementary), ``..`` when fewer than
-30 valid answers; ``uncertain`` is true for a figure shown on 30–49 answers. In CSV and XLSX the
-value is left empty and the symbol stands in its own column.
+30 valid answers; ``uncertain`` is true for a figure shown on 30–49 answers. Every row has ``flags``
+(why a figure is absent or needs care, :data:`analysis.report.FLAGS`) and weighted rows ``deff_kish``;
+comparisons name their ``holm_family``; ``weighting`` tells the lonely-stratum rule and areas, the finite
+population correction and the collapsed post-strata. No number is ever NaN or infinite
+(:mod:`analysis.numbers`): what cannot be computed is ``null`` with its reason.
+
+CSV and XLSX (:func:`result_tables`): one table per sheet, or per file with ``--output DIR/`` (a path
+ending in ``/`` or an existing directory: ``DIR/measures.csv``, ``DIR/comparisons.csv``, ...); to standard
+output or a single file, one CSV with a ``# name`` line above each table. The value of a hidden figure is
+left empty and the symbol stands in its own column; ``–`` marks a true zero and ``.`` a figure that cannot
+occur. Rows carry ``breakdown`` and ``group_label`` columns and a blank gender or age band is the group
+``(ej svar)``, so no row but the total has empty group columns; the ``definitions`` table lists what each
+measure counts, with the questionnaire's Swedish labels and question texts.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
-from .data import Responses
+from .cellweights import LONELY
+from .data import Population, Responses
+from .disclosure import SYMBOL_IMPOSSIBLE, SYMBOL_ZERO
 from .errors import AnalysisError, InputError
+from .intervals import CIMethod
 from .measures import Measure, parse_measure
+from .numbers import clean
 from .readers import read_header, read_population, read_responses
 from .report import DIMENSIONS, AnalysisResult, run_analysis
 
 if TYPE_CHECKING:
-    from .instrument import MeasureDef
+    from .instrument import Instrument, MeasureDef
 
-__all__ = ["TableWriter", "data_quality", "main", "result_tables"]
+__all__ = ["TableWriter", "data_quality", "main", "result_json", "result_tables"]
 
 EXIT_INPUT = 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(waves: bool = False) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="trygg analyse", description="Perceived-safety measures with design-based "
                                 "statistics, from a CSV file of responses.")
-    p.add_argument("responses", metavar="RESPONSES.csv", help="one row per respondent: area, gender, age or "
-                   "age_band, optional weight, one column per item code")
+    p.add_argument("responses", metavar="RESPONSES.csv", nargs="?" if waves else None, help="one row per "
+                   "respondent: area, gender, age or age_band, optional weight, one column per item code")
+    if waves:  # `trygg analyse` in the app reads waves from its database (``read_wave``)
+        p.add_argument("--wave", metavar="SLUG", help="a survey wave in the database instead of RESPONSES.csv (its "
+                       "questionnaire, and its population when weighting needs one; --compare-wave is then a slug)")
     p.add_argument("--questionnaire", metavar="FILE.yaml", help="questionnaire declaring measures and codes")
     p.add_argument("--measure", action="append", default=[], metavar="NAME=ITEM:COUNTED/BASE",
                    help="a share, e.g. otrygg=trygg_kvall:3,4/1,2,3,4 (repeatable)")
@@ -75,7 +100,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="PATH", help="write here instead of standard output")
     p.add_argument("--encoding", metavar="NAME", help="text encoding of the CSV files (default UTF-8, with or "
                    "without a byte-order mark; e.g. cp1252 for older Excel)")
+    p.add_argument("--trim", type=float, metavar="RATIO", help="with --weighting raking: cap the weights at RATIO × "
+                   "their median and re-rake until both hold (typically 3-5)")
+    p.add_argument("--ci-method", choices=[m.value for m in CIMethod], help="interval method (default "
+                   "modified_wilson for weighted shares, wilson unweighted; indices always use a t interval)")
+    p.add_argument("--lonely", choices=LONELY, default="adjust", help="an area with a single respondent: adjust "
+                   "(default; centred at the grand mean, as R survey.lonely.psu='adjust'), certainty (no variance "
+                   "contribution) or fail (stop with an error naming the area)")
+    p.add_argument("--fpc", action="store_true", help="finite population correction (1 - n/N per area), N from "
+                   "--population")
+    p.add_argument("--min-n-share", type=int, default=30, metavar="N",
+                   help="precision rule: a share on fewer valid answers is not shown, '..' (default 30)")
+    p.add_argument("--flag-n-below", type=int, default=50, metavar="N",
+                   help="a share shown on fewer valid answers is flagged uncertain (default 50)")
+    p.add_argument("--min-poststratum", type=int, default=20, metavar="N",
+                   help="with --weighting poststrat: collapse post-strata with fewer respondents (default 20; "
+                   "0 = never)")
+    p.add_argument("--compare-population", metavar="POP.csv", help="population of the --compare-wave (default: "
+                   "--population)")
     return p
+
+
+#: ``read_wave(slug) -> (responses, population or None, instrument)``, given by the app (``trygg analyse --wave``).
+WaveReader = Callable[[str], "tuple[Responses, Population | None, Instrument]"]
 
 
 class TableWriter(Protocol):
@@ -88,12 +135,15 @@ class TableWriter(Protocol):
         ...
 
 
-def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = None) -> int:
+def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = None,
+         read_wave: WaveReader | None = None) -> int:
     """Run ``trygg analyse``; returns the exit code (0 ok, 2 bad input or arguments).
 
-    ``write_tables`` writes ``--format csv`` and ``xlsx``; without it only JSON can be written.
+    ``write_tables`` writes ``--format csv`` and ``xlsx``; without it only JSON can be written. With ``read_wave``
+    the command takes ``--wave SLUG`` instead of a CSV file: ``read_wave(slug)`` gives the wave's responses, its
+    population (or None) and its questionnaire, or raises InputError.
     """
-    parser = _parser()
+    parser = _parser(waves=read_wave is not None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage and the error
@@ -104,13 +154,13 @@ def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = No
                              "writes JSON")
         if args.format == "xlsx" and not args.output:
             raise InputError("--format xlsx needs --output PATH")
-        result, resp, instrument = _run(args)
+        result, resp, instrument = _run(args, read_wave)
         quality = data_quality(resp, result, instrument=instrument)
         _note_quality(quality, resp.source)
         if args.format == "json":
             _write_json(result, args.output, quality)
         elif write_tables is not None:  # always, by the check above
-            write_tables(result_tables(result, quality), fmt=args.format, output=args.output,
+            write_tables(result_tables(result, quality, instrument=instrument), fmt=args.format, output=args.output,
                          csv_dialect=args.csv_dialect)
     except AnalysisError as exc:
         print(f"trygg analyse: error: {exc}", file=sys.stderr)
@@ -121,19 +171,85 @@ def main(argv: list[str] | None = None, *, write_tables: TableWriter | None = No
     return 0
 
 
-def _run(args) -> tuple[AnalysisResult, Responses, object]:
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What one run analyses: the data, the population tables and the measures (from files here; another
+    source, such as a wave in the database, can build the same and call :func:`analyse_inputs`)."""
+
+    responses: Responses
+    measures: list
+    population: Population | None = None
+    other: Responses | None = None
+    other_population: Population | None = None
+    instrument: object = None
+
+
+def _run(args, read_wave: WaveReader | None = None) -> tuple[AnalysisResult, Responses, object]:
+    """Read the inputs named on the command line (or the wave, with --wave) and analyse them with its options."""
+    inputs = _inputs(args, read_wave)
+    return analyse_inputs(inputs, args), inputs.responses, inputs.instrument
+
+
+def analyse_inputs(inputs: Inputs, args) -> AnalysisResult:
+    """:func:`run_analysis` of ``inputs`` with the options of ``args`` (checked, with warnings on stderr)."""
     by = [d.strip() for d in args.by.split(",") if d.strip()]
     for d in by:
         if d not in DIMENSIONS:
             raise InputError(f"--by: unknown dimension {d!r}; use area, gender, age_band")
     if args.min_cell < 1:
         raise InputError("--min-cell must be at least 1")
+    for name in ("min_n_share", "flag_n_below", "min_poststratum"):
+        if getattr(args, name) < 0:
+            raise InputError(f"--{name.replace('_', '-')} cannot be negative")
+    weighting = args.weighting
+    pop = inputs.population
+    if weighting in ("design", "poststrat", "raking") and pop is None:
+        raise InputError(f"--weighting {weighting} needs --population POP.csv")
+    if args.trim is not None and weighting != "raking":
+        raise InputError("--trim needs --weighting raking")
+    if args.fpc and pop is None:
+        raise InputError("--fpc needs --population POP.csv (the areas' population)")
+    if inputs.other_population is not None and inputs.other is None:
+        raise InputError("--compare-population needs --compare-wave")
+    source = inputs.responses.source
+    if weighting in ("design", "poststrat", "raking") and inputs.responses.weight is not None:
+        _warn(f"{source}: the weight column is ignored: --weighting {weighting} makes the weights from the "
+              "population table")
+    if pop is not None and weighting is None and not args.fpc:
+        _warn("--population is not used without --weighting design, poststrat or raking (or --fpc); the "
+              f"{'weight column' if inputs.responses.weight is not None else 'unweighted data'} is analysed")
+    if args.min_poststratum != 20 and weighting != "poststrat":
+        _warn("--min-poststratum applies to --weighting poststrat only")
+    return run_analysis(inputs.responses, inputs.measures, weighting=weighting, population=pop, by=by,
+                        min_cell=args.min_cell, min_n_share=args.min_n_share, flag_n_below=args.flag_n_below,
+                        compare=inputs.other, compare_population=inputs.other_population, ci_method=args.ci_method,
+                        lonely=args.lonely, trim_ratio=args.trim, fpc=args.fpc,
+                        min_poststratum=args.min_poststratum)
+
+
+def _warn(text: str) -> None:
+    print(f"trygg analyse: warning: {text}", file=sys.stderr)
+
+
+def _inputs(args, read_wave: WaveReader | None = None) -> Inputs:
+    """Responses, population tables and measures from the files named on the command line, or from the database
+    wave that ``--wave`` names (through ``read_wave``)."""
     measures: dict[str, MeasureDef | Measure] = {}
     instrument = None
+    wave = None
+    if getattr(args, "wave", None) and read_wave is not None:
+        if args.responses:
+            raise InputError("give either RESPONSES.csv or --wave SLUG, not both")
+        wave = read_wave(args.wave)
+        instrument = wave[2]
+    elif not args.responses:
+        raise InputError("give RESPONSES.csv or --wave SLUG")
     if args.questionnaire:
         from .instrument import load_instrument  # lazy: PyYAML only when a questionnaire is given
         instrument = load_instrument(args.questionnaire)
-        header = set(read_header(args.responses, encoding=args.encoding))
+    if instrument is not None:
+        header = set(read_header(args.responses, encoding=args.encoding)) if wave is None else \
+            {"area", "gender", "age_band", *wave[0].items}
         skipped = []
         for m in instrument.measures:
             if all(c in header for c in _columns_of([m])):
@@ -142,7 +258,7 @@ def _run(args) -> tuple[AnalysisResult, Responses, object]:
                 skipped.append(m.name)
         if skipped:
             print(f"trygg analyse: note: {len(skipped)} questionnaire measure(s) skipped, their columns are not in "
-                  f"{Path(args.responses).name}: {', '.join(skipped)}", file=sys.stderr)
+                  f"{Path(args.responses).name if wave is None else args.wave}: {', '.join(skipped)}", file=sys.stderr)
     for text in args.measure:
         parsed = parse_measure(text)
         measures[parsed.name] = parsed
@@ -153,15 +269,19 @@ def _run(args) -> tuple[AnalysisResult, Responses, object]:
     needed = sorted(set(_columns_of(measures.values())))
     codes = _measure_codes(measures.values())
     enc = args.encoding
-    resp = read_responses(args.responses, needed, instrument=instrument, codes=codes, encoding=enc)
-    other = read_responses(args.compare_wave, needed, instrument=instrument, codes=codes, encoding=enc) \
-        if args.compare_wave else None
+    resp = read_responses(args.responses, needed, instrument=instrument, codes=codes, encoding=enc) \
+        if wave is None else wave[0]
+    if not args.compare_wave:
+        other = None
+    elif wave is not None and read_wave is not None:
+        other = read_wave(args.compare_wave)[0]
+    else:
+        other = read_responses(args.compare_wave, needed, instrument=instrument, codes=codes, encoding=enc)
     pop = read_population(args.population, encoding=enc) if args.population else None
-    weighting = args.weighting
-    if weighting in ("design", "poststrat", "raking") and pop is None:
-        raise InputError(f"--weighting {weighting} needs --population POP.csv")
-    return run_analysis(resp, list(measures.values()), weighting=weighting, population=pop, by=by,
-                        min_cell=args.min_cell, compare=other), resp, instrument
+    if wave is not None and pop is None and (args.weighting in ("design", "poststrat", "raking") or args.fpc):
+        pop = wave[1]
+    other_pop = read_population(args.compare_population, encoding=enc) if args.compare_population else None
+    return Inputs(resp, list(measures.values()), pop, other, other_pop, instrument)
 
 
 def _measure_codes(measures) -> dict[str, set[str]]:
@@ -205,11 +325,19 @@ def _check_measure_codes(instrument, measures) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-MEASURE_COLUMNS = ("measure", "area", "gender", "age_band", "age_group", "n", "estimate", "se", "ci_low", "ci_high",
-                   "ci_method", "margin_of_error", "df", "suppressed", "symbol", "uncertain", "level",
-                   "level_uncertain")
-COMPARISON_COLUMNS = ("measure", "kind", "area", "gender", "age_band", "age_group", "difference", "se", "ci_low",
-                      "ci_high", "statistic", "p_value", "p_adjusted", "significant")
+MEASURE_COLUMNS = ("measure", "measure_label", "breakdown", "group_label", "area", "gender", "age_band", "age_group",
+                   "n", "estimate", "se", "ci_low", "ci_high", "ci_method", "margin_of_error", "df", "deff_kish",
+                   "suppressed", "symbol", "uncertain", "flags", "level", "level_uncertain")
+COMPARISON_COLUMNS = ("measure", "measure_label", "kind", "breakdown", "group_label", "area", "gender", "age_band",
+                      "age_group", "difference", "se", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted",
+                      "holm_family", "significant", "flags")
+DEFINITION_COLUMNS = ("measure", "label", "kind", "item", "question", "counted", "counted_labels", "base",
+                      "base_labels", "items", "alpha", "alpha_n")
+GROUP_DIMENSIONS = ("area", "gender", "age_band", "age_group")
+NO_ANSWER_LABEL = "(ej svar)"   # a blank gender or age band: a group of its own, never a total
+UNKNOWN_AREA_LABEL = "(okänt område)"
+TOTAL_LABEL = "Totalt"
+AGE_GROUP_LABELS = {"under_18": "under 18 år", "18_plus": "18 år och äldre"}
 
 
 def data_quality(resp: Responses, result: AnalysisResult, *, instrument=None) -> dict:
@@ -271,34 +399,130 @@ def _note_quality(q: dict, source: str) -> None:
                  "population; the population table's categories share the rest")
 
 
-def result_tables(result: AnalysisResult, quality: dict | None = None) -> dict[str, list[list]]:
-    """The result as tables, in order: name -> [header, *rows]; a hidden figure is an empty cell.
+def result_tables(result: AnalysisResult, quality: dict | None = None, *, instrument=None) -> dict[str, list[list]]:
+    """The result as tables a person can read, in order: name -> [header, *rows].
 
-    With ``quality`` (:func:`data_quality`) a last table ``data_quality`` lists its counts as key, value rows.
+    Tables: ``measures`` (one row per measure and group), ``comparisons``, ``definitions`` (what each
+    measure counts: codes counted and base with their Swedish labels, the question, the items of an index
+    and Cronbach's α), ``weighting``, ``associations``, ``suppression`` and, with ``quality``
+    (:func:`data_quality`), ``data_quality`` as key, value rows.
+
+    * ``breakdown`` names the table a row belongs to (``total``, ``area``, ``gender``, ``area×gender``, ...)
+      and ``group_label`` spells the group out (``Totalt``, ``A, kvinna``); a blank gender or age band is
+      the group ``(ej svar)``, so no row but the total has empty group columns that matter.
+    * ``measure_label`` is the questionnaire's Swedish label (``instrument``), else the measure's name.
+    * Hidden and special figures are empty cells with an SCB symbol in ``symbol``: ``U`` (suppressed),
+      ``..`` (too few answers), ``–`` (a true zero: no counted answers, or no respondents in the group);
+      ``.`` (cannot occur) stands in a column that does not exist for the row (the problem level of a
+      measure without cut-points, Cronbach's α of a share). ``flags`` lists why a figure is absent or needs
+      care (:data:`analysis.report.FLAGS`). Every number is finite (:mod:`analysis.numbers`).
     """
     d = result.to_dict()
+    labels = _measure_labels(result, instrument)
+    with_cutpoints = {r["measure"] for r in d["measures"] if "level" in r}
 
-    def flat(row, columns):
-        g = row.get("group", {})
-        return [g.get(c, "") if c in ("area", "gender", "age_band", "age_group") else
-                ("" if row.get(c) is None else row.get(c)) for c in columns]
+    def group_cells(group: dict) -> list:
+        dims = [k for k in GROUP_DIMENSIONS if k in group]
+        values = [_group_value(k, group[k]) for k in dims]
+        return ["×".join(dims) or "total", ", ".join(values) or TOTAL_LABEL,
+                *(_group_value(k, group[k]) if k in group else "" for k in GROUP_DIMENSIONS)]
+
+    def value(row: dict, key: str):
+        v = row.get(key)
+        if isinstance(v, list):
+            return " ".join(str(x) for x in v)
+        return "" if v is None else v
 
     measures = [list(MEASURE_COLUMNS)]
     for r in d["measures"]:
-        measures.append(flat(r, MEASURE_COLUMNS))
-    comps = [list(COMPARISON_COLUMNS)] + [flat(c, COMPARISON_COLUMNS) for c in d["comparisons"]]
+        symbol = r["symbol"]
+        if (not symbol and r["n"] == 0) or (not symbol and r["estimate"] == 0 and r["measure"] in labels.shares):
+            symbol = SYMBOL_ZERO
+        level = value(r, "level") if r["measure"] in with_cutpoints else SYMBOL_IMPOSSIBLE
+        level_unc = value(r, "level_uncertain") if r["measure"] in with_cutpoints else SYMBOL_IMPOSSIBLE
+        measures.append([r["measure"], labels.label(r["measure"]), *group_cells(r["group"]), value(r, "n"),
+                         *(value(r, k) for k in ("estimate", "se", "ci_low", "ci_high", "ci_method",
+                                                 "margin_of_error", "df", "deff_kish", "suppressed")),
+                         symbol, r["uncertain"], value(r, "flags"), level, level_unc])
+    comps = [list(COMPARISON_COLUMNS)]
+    for c in d["comparisons"]:
+        comps.append([c["measure"], labels.label(c["measure"]), c["kind"], *group_cells(c["group"]),
+                      *(value(c, k) for k in ("difference", "se", "ci_low", "ci_high", "statistic", "p_value",
+                                              "p_adjusted", "holm_family", "significant", "flags"))])
     w = d["weighting"]
     weighting = [["key", "value"], ["method", w["method"]], ["iterations", w["iterations"]],
-                 ["converged", w["converged"]]] + [[k, "" if v is None else v] for k, v in w["diagnostics"].items()]
-    assoc = [["measure", "by", "method", "statistic", "p_value", "df"]] + [
-        [a["measure"], a["by"], a["method"], a["statistic"], a["p_value"], " ".join(f"{x:.6g}" for x in a["df"])]
-        for a in d["associations"]]
+                 ["converged", w["converged"]], ["lonely", w["lonely"]],
+                 ["lonely_strata", " ".join(w["lonely_strata"])], ["fpc", w["fpc"]]]
+    weighting += [[k, "" if v is None else v] for k, v in w["diagnostics"].items()]
+    weighting += [[f"before_trim.{k}", "" if v is None else v] for k, v in (w.get("diagnostics_before_trim")
+                                                                              or {}).items()]
+    weighting += [[f"collapsed.{c['poststratum']}", " ".join(c["cells"])] for c in w["collapsed_poststrata"]]
+    assoc = [["measure", "measure_label", "by", "method", "statistic", "p_value", "df", "note"]] + [
+        [a["measure"], labels.label(a["measure"]), a["by"], a["method"], value(a, "statistic"), value(a, "p_value"),
+         " ".join(f"{x:.6g}" for x in a["df"]), a.get("note", "")] for a in d["associations"]]
     sup = [["key", "value"]] + [[k, v] for k, v in d["suppression"].items()]
-    tables = {"measures": measures, "comparisons": comps, "weighting": weighting, "associations": assoc,
-              "suppression": sup}
+    tables = {"measures": measures, "comparisons": comps, "definitions": _definitions(d, labels, instrument),
+              "weighting": weighting, "associations": assoc, "suppression": sup}
     if quality is not None:
-        tables["data_quality"] = [["key", "value"], *_quality_rows(quality)]
+        tables["data_quality"] = [["key", "value"], *_quality_rows(clean(quality))]
     return tables
+
+
+def _group_value(dim: str, v: str) -> str:
+    if dim == "age_group":
+        return AGE_GROUP_LABELS.get(v, v)
+    if v == "":
+        return UNKNOWN_AREA_LABEL if dim == "area" else NO_ANSWER_LABEL
+    return v
+
+
+@dataclass(frozen=True, slots=True)
+class _Labels:
+    names: dict
+    shares: frozenset
+
+    def label(self, measure: str) -> str:
+        return self.names.get(measure, measure)
+
+
+def _measure_labels(result: AnalysisResult, instrument) -> _Labels:
+    names = {}
+    if instrument is not None:
+        for m in instrument.measures:
+            names[m.name] = m.label.get("sv") or next(iter(m.label.values()), m.name)
+    return _Labels(names, frozenset(m["measure"] for m in result.measure_info if m.get("kind") == "share"))
+
+
+def _definitions(d: dict, labels: _Labels, instrument) -> list[list]:
+    """One row per measure: what it counts, in codes and in the questionnaire's Swedish words."""
+    def question(item: str | None) -> str:
+        if instrument is None or not item or instrument.get(item) is None:
+            return ""
+        texts = instrument.item(item).texts
+        t = texts.get("sv") or next(iter(texts.values()), None)
+        return "" if t is None else t.question
+
+    def option_labels(item: str | None, codes) -> str:
+        if instrument is None or not item or instrument.get(item) is None:
+            return ""
+        texts = instrument.item(item).texts
+        t = texts.get("sv") or next(iter(texts.values()), None)
+        return "; ".join(t.options.get(c, c) for c in codes) if t is not None else ""
+
+    rows = [list(DEFINITION_COLUMNS)]
+    for m in d["measure_info"]:
+        if m["kind"] == "share":
+            rows.append([m["measure"], labels.label(m["measure"]), "share", m["item"], question(m["item"]),
+                         " ".join(m["counted"]), option_labels(m["item"], m["counted"]), " ".join(m["base"]),
+                         option_labels(m["item"], m["base"]), SYMBOL_IMPOSSIBLE, SYMBOL_IMPOSSIBLE,
+                         SYMBOL_IMPOSSIBLE])
+        else:
+            items = m.get("items", [])
+            rows.append([m["measure"], labels.label(m["measure"]), m["kind"], SYMBOL_IMPOSSIBLE,
+                         " | ".join(q for q in (question(i) for i in items) if q), SYMBOL_IMPOSSIBLE,
+                         SYMBOL_IMPOSSIBLE, SYMBOL_IMPOSSIBLE, SYMBOL_IMPOSSIBLE, " ".join(items),
+                         "" if m.get("alpha") is None else m["alpha"], m.get("alpha_n", "")])
+    return rows
 
 
 def _quality_rows(q: dict) -> list[list]:
@@ -313,26 +537,16 @@ def _quality_rows(q: dict) -> list[list]:
     return rows
 
 
-def _json_default(o):
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o) if math.isfinite(o) else None
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
-
-
-def _finite(value):
-    return None if isinstance(value, float) and not math.isfinite(value) else value
+def result_json(result: AnalysisResult, quality: dict) -> str:
+    """The JSON document ``trygg analyse`` writes: the result's contract layout plus ``data_quality``."""
+    # No indent: only then does json use its C encoder (an indented 1M-row analysis takes 5x longer to write).
+    # to_dict() and clean() have turned every NaN and infinity into null; allow_nan=False proves it.
+    return json.dumps({**result.to_dict(), "data_quality": clean(quality)}, ensure_ascii=False,
+                      separators=(",", ":"), allow_nan=False) + "\n"
 
 
 def _write_json(result: AnalysisResult, output: str | None, quality: dict) -> None:
-    # No indent: only then does json use its C encoder (an indented 1M-row analysis takes 5x longer to write).
-    doc = result.to_dict()
-    # a Fisher test on a table with a zero cell has an infinite odds ratio, which JSON cannot hold
-    doc["associations"] = [{k: _finite(v) for k, v in a.items()} for a in doc["associations"]]
-    text = json.dumps({**doc, "data_quality": quality}, ensure_ascii=False, separators=(",", ":"),
-                      default=_json_default, allow_nan=False)
-    _emit(text + "\n", output)
+    _emit(result_json(result, quality), output)
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -20,8 +20,10 @@ Rules apply to the unweighted respondent counts behind every published cell:
 
 Symbols follow SCB practice as STANDARDS.md §6 adopts it: ``U`` = undertryckt uppgift (suppressed
 because of disclosure risk, primary or complementary); ``..`` = uppgift inte tillgänglig eller alltför
-osäker (the precision rule, or no data). A figure on 30 ≤ n < 50 answers is shown with a flag, not a
-symbol (:func:`precision_flag`).
+osäker (the precision rule). The CSV and XLSX tables also use ``–`` (inget finns att redovisa: a true zero,
+a share of exactly 0 or a group without respondents) and ``.`` (uppgift kan inte förekomma: the column
+does not exist for the row, e.g. the problem level of a measure without cut-points). A figure on
+30 ≤ n < 50 answers is shown with a flag, not a symbol (:func:`precision_flag`).
 
 References
 ----------
@@ -37,8 +39,10 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "SYMBOL_IMPOSSIBLE",
     "SYMBOL_NOT_SHOWN",
     "SYMBOL_SUPPRESSED",
+    "SYMBOL_ZERO",
     "SuppressionResult",
     "complementary_suppression",
     "precision_flag",
@@ -47,6 +51,8 @@ __all__ = [
     "suppress_table",
 ]
 
+SYMBOL_ZERO = "–"  # SCB "inget finns att redovisa": a true zero (no answers counted, or no respondents)
+SYMBOL_IMPOSSIBLE = "."  # SCB "uppgift kan inte förekomma": the figure does not exist for this row
 SYMBOL_NOT_SHOWN = ".."  # too uncertain to publish, or no data
 SYMBOL_SUPPRESSED = "U"  # suppressed because of disclosure risk
 

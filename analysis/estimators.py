@@ -283,7 +283,7 @@ def weighted_share(y, *, weights=None, strata=None, valid=None, domain=None, pop
         category arrays (the margins). The variance then uses GREG residuals (STATISTICS §4).
     ci_method : CIMethod
         modified_wilson (default), korn_graubard, logit or wald.
-    lonely : {"fail", "certainty"}
+    lonely : {"fail", "certainty", "adjust"}
         Single-respondent strata (see :class:`~analysis.variance.CellDesign`).
 
     References

@@ -15,8 +15,12 @@ complementary groups until, for every primary (sensitive, ``0 < n < min_cell``) 
   enough to publish.
 
 Only primary groups get the guarantee; complementary ones are hidden to protect them, not for themselves.
-Measures with different bases (valid answers of different items) share no linear relation, so each base
-is protected on its own; measures on the same base share one suppression pattern and one check of ``n``.
+Measures on different items share no linear relation, so each base is protected on its own; measures on the
+same base share one suppression pattern and one check of ``n``. Shares on the *same item* are linked even
+with different bases or counted codes (a share with "vet ej" in its base and one without: their difference
+is the "vet ej" answers): :func:`protect_measures` protects them, and the measures sharing a base with
+them, together in one LP whose unknowns are the answers of each finest cell in each *atom* (a set of the
+item's codes that every such share treats alike), with one suppression pattern (:class:`LinkedCounts`).
 
 Method (cost = respondents suppressed, as τ-Argus' "minimise the number of respondents suppressed"):
 
@@ -53,7 +57,7 @@ import numpy as np
 from .disclosure import SuppressionResult
 from .lp import PointPool, WarmLP
 
-__all__ = ["ProtectionRule", "PublishedCounts", "feasible_range", "protect", "protect_measures"]
+__all__ = ["LinkedCounts", "ProtectionRule", "PublishedCounts", "feasible_range", "protect", "protect_measures"]
 
 _EPS = 1e-6
 _QUANTITIES = ("n", "k", "n-k")
@@ -252,7 +256,7 @@ class _Attacker:
             sol = self.models[m].minimise(sign * obj)
             if sol.status == "optimal" and sol.x is not None and sol.row_dual is not None:
                 self.pool[m] = self.pool[m].add(sol.x)
-                rows = np.flatnonzero(np.abs(sol.row_dual[:2 * self.g_count]) > 1e-9)
+                rows = np.flatnonzero(np.abs(sol.row_dual) > 1e-9)
                 binding |= set((rows % self.g_count).tolist())
             elif sol.status == "unbounded" and sign < 0:
                 self.unbounded[(g, q, m)] = True
@@ -262,8 +266,121 @@ class _Attacker:
     def cost(self, h: int) -> tuple:
         return (int(self.tier[h]), float(self.n[h]), h)
 
+    def primary(self) -> set[int]:
+        """Groups below the primary threshold (0 < n < min_cell)."""
+        return set(np.flatnonzero((self.n > 0) & (self.n < self.rule.min_cell)).tolist())
 
-def protect(tables: PublishedCounts, *, rule: ProtectionRule = ProtectionRule(),
+
+@dataclass(frozen=True, slots=True)
+class LinkedCounts:
+    """Several measures published together whose counts are linked: shares on one item with different bases
+    or counted codes (their ``n`` and ``k`` are sums of the same answers), and the measures that share a
+    suppression pattern with them.
+
+    Attributes
+    ----------
+    keys, membership : as :class:`PublishedCounts` (G groups, C finest cells).
+    n : ndarray of int, shape (J, G)
+        Valid answers per measure and group.
+    counted : ndarray of int, shape (J, G)
+        Counted answers (0 for a measure without a share: an index publishes only ``n``).
+    share_shown : ndarray of bool, shape (J, G)
+        Where a measure's share is published when the group is not suppressed.
+    base, count : ndarray of float, shape (J, T)
+        Over T *atoms* (sets of answer codes of one item that every measure treats alike): 1 where the atom is
+        in the measure's base / counted. Measures on different items use different atoms.
+    """
+
+    keys: tuple
+    membership: np.ndarray
+    n: np.ndarray
+    counted: np.ndarray
+    share_shown: np.ndarray
+    base: np.ndarray
+    count: np.ndarray
+
+
+class _LinkedAttacker(_Attacker):
+    """One LP for linked measures: per finest cell and atom the number of answers, >= 0.
+
+    Rows per measure j and group h: ``Σ base_j · x = n_j`` and, where the share is shown, ``Σ count_j · x = k_j``.
+    Suppressing a group frees its rows for every measure (one suppression pattern). The quantities to protect
+    are ``n``, ``k`` and ``n − k`` of each measure in each group that is primary *for that measure*.
+    """
+
+    def __init__(self, tables: LinkedCounts, rule: ProtectionRule, fast: bool) -> None:
+        nj = np.asarray(tables.n, dtype=float)
+        super().__init__(PublishedCounts(tables.keys, tables.membership, nj.max(axis=0)), rule, fast)
+        self.nj = nj
+        self.k = np.asarray(tables.counted, dtype=float)
+        self.shown_j = np.asarray(tables.share_shown, dtype=bool)
+        self.base = np.asarray(tables.base, dtype=float)
+        self.count = np.asarray(tables.count, dtype=float)
+        self.j_count = nj.shape[0]
+        self.has_share: np.ndarray = np.asarray(self.count.any(axis=1))
+        blocks, lower, upper = [], [], []
+        for j in range(self.j_count):
+            blocks += [np.kron(self.mem, self.base[j]), np.kron(self.mem, self.count[j])]
+            lower += [nj[j], np.where(self.shown_j[j], self.k[j], -np.inf)]
+            upper += [nj[j], np.where(self.shown_j[j], self.k[j], np.inf)]
+        model = WarmLP(np.vstack(blocks), np.concatenate(lower), np.concatenate(upper), fast=fast)
+        self.models = dict.fromkeys(range(self.j_count), model)
+        self._model = model
+
+    def primary(self) -> set[int]:
+        return set(np.flatnonzero(((self.nj > 0) & (self.nj < self.rule.min_cell)).any(axis=0)).tolist())
+
+    def quantities(self, primary) -> list[tuple[int, str, int | None]]:
+        todo: list[tuple[int, str, int | None]] = [
+            (g, q, j) for j in range(self.j_count) for g in sorted(primary)
+            if 0 < self.nj[j, g] < self.rule.min_cell for q in (_QUANTITIES if bool(self.has_share[j]) else ("n",))]
+        for j in range(self.j_count):
+            mine = [t for t in todo if t[2] == j]
+            self.column.update({t: i for i, t in enumerate(mine)})
+            objectives = [self.objective(*t) for t in mine] or [np.zeros(self.c * self.base.shape[1])]
+            self.pool[j] = PointPool(np.column_stack(objectives))
+        return todo
+
+    def _rows(self, groups: np.ndarray) -> np.ndarray:
+        g = self.g_count
+        return np.concatenate([groups + off for j in range(self.j_count) for off in (2 * j * g, (2 * j + 1) * g)])
+
+    def suppress(self, groups) -> None:
+        self._model.set_rows(self._rows(np.asarray(sorted(groups), dtype=np.int64)), -np.inf, np.inf)
+
+    def publish(self, h: int) -> None:
+        row = self.mem[h]
+        tol = _EPS * max(1.0, float(self.nj[:, h].max()))
+        eqs = []
+        g = self.g_count
+        for j in range(self.j_count):
+            self._model.set_rows([2 * j * g + h], self.nj[j, h], self.nj[j, h])
+            eqs.append((np.kron(row, self.base[j]), self.nj[j, h]))
+            if self.shown_j[j, h]:
+                self._model.set_rows([(2 * j + 1) * g + h], self.k[j, h], self.k[j, h])
+                eqs.append((np.kron(row, self.count[j]), self.k[j, h]))
+        for key in list(self.pool):
+            self.pool[key] = self.pool[key].restrict(eqs, tol)
+        self.unbounded.clear()
+
+    def true_value(self, g: int, q: str, m: int | None) -> float:
+        j = int(m or 0)
+        return float({"n": self.nj[j, g], "k": self.k[j, g], "n-k": self.nj[j, g] - self.k[j, g]}[q])
+
+    def objective(self, g: int, q: str, m: int | None) -> np.ndarray:
+        j = int(m or 0)
+        weights = {"n": self.base[j], "k": self.count[j], "n-k": self.base[j] - self.count[j]}[q]
+        return np.kron(self.mem[g], weights)
+
+    def exempt(self, g: int, q: str, m: int | None, sup: set[int]) -> bool:
+        if q == "n":
+            return False
+        j = int(m or 0)
+        value = self.k[j] if q == "k" else self.nj[j] - self.k[j]
+        return any(h not in sup and self.shown_j[j, h] and value[h] == 0 for h in np.flatnonzero(self.contains[:, g]))
+
+
+def protect(tables: PublishedCounts | LinkedCounts, *, rule: ProtectionRule = ProtectionRule(),
             lines: Sequence[Sequence[Hashable]] = (), start: Sequence[Hashable] = (), fast: bool = True
             ) -> SuppressionResult:
     """Primary and complementary suppression that gives every primary group its protection interval.
@@ -289,8 +406,8 @@ def protect(tables: PublishedCounts, *, rule: ProtectionRule = ProtectionRule(),
     """
     keys = tables.keys
     pos = {k: i for i, k in enumerate(keys)}
-    att = _Attacker(tables, rule, fast)
-    primary = set(np.flatnonzero((att.n > 0) & (att.n < rule.min_cell)).tolist())
+    att = _LinkedAttacker(tables, rule, fast) if isinstance(tables, LinkedCounts) else _Attacker(tables, rule, fast)
+    primary = att.primary()
     fixed = primary | {pos[k] for k in start}
     line_idx = [[pos[k] for k in line if k in pos] for line in lines]
     sup = _close_lines(att, set(fixed), line_idx)
@@ -378,7 +495,7 @@ def feasible_range(tables: PublishedCounts, suppressed: Sequence[Hashable], key:
 
 def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, counted: dict, *,
                      rule: ProtectionRule = ProtectionRule(), min_n_share: int = 30,
-                     lines: Sequence[Sequence[Hashable]] = ()) -> dict:
+                     lines: Sequence[Sequence[Hashable]] = (), items: dict | None = None) -> dict:
     """Protect every measure of a wave; measures with the same base share one suppression pattern.
 
     Parameters
@@ -389,24 +506,96 @@ def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, 
     min_n_share : int
         Shares on fewer valid answers are not published (the precision rule), so they pin nothing.
     lines : lines of groups that add up (see :func:`protect`).
+    items : mapping share name -> (item, base codes, counted codes), optional
+        Shares on the same item are linked: their ``n`` and ``k`` are sums of the same answers, so a share with
+        a wider base (say, with "vet ej") could pin what a narrower one suppresses. Linked shares, and the
+        measures that share a base with them, are protected together in one LP over the item's answer atoms
+        (:class:`LinkedCounts`), with one suppression pattern.
 
     Returns
     -------
     dict of measure name -> SuppressionResult
     """
+    names = list(n)
+    parent = {name: name for name in names}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
     by_base: dict[bytes, list] = {}
     for name, nn in n.items():
         by_base.setdefault(np.asarray(nn, dtype=np.int64).tobytes(), []).append(name)
+    for group in by_base.values():
+        for other in group[1:]:
+            parent[find(other)] = find(group[0])
+    by_item: dict[str, list] = {}
+    for name, (item, _, _) in (items or {}).items():
+        if name in parent and counted.get(name) is not None:
+            by_item.setdefault(item, []).append(name)
+    linked_items = {item for item, shares in by_item.items() if len(shares) > 1}
+    for item in linked_items:
+        for other in by_item[item][1:]:
+            parent[find(other)] = find(by_item[item][0])
+    clusters: dict[str, list] = {}
+    for name in names:
+        clusters.setdefault(find(name), []).append(name)
     out = {}
-    for names in by_base.values():
-        nn = np.asarray(n[names[0]], dtype=np.int64)
-        shares = [name for name in names if counted.get(name) is not None]
-        tables = PublishedCounts(tuple(keys), membership, nn,
-                                 np.array([counted[s] for s in shares], dtype=np.int64) if shares else None,
-                                 nn >= min_n_share)
-        if not ((nn > 0) & (nn < rule.min_cell)).any():
-            res = SuppressionResult(primary=frozenset(), secondary=frozenset())
-        else:
-            res = protect(tables, rule=rule, lines=lines)
-        out.update(dict.fromkeys(names, res))
+    for members in clusters.values():
+        nn_all = np.array([np.asarray(n[m], dtype=np.int64) for m in members])
+        if not ((nn_all > 0) & (nn_all < rule.min_cell)).any():
+            out.update(dict.fromkeys(members, SuppressionResult(primary=frozenset(), secondary=frozenset())))
+            continue
+        if not any(items and m in items and items[m][0] in linked_items for m in members):
+            nn = nn_all[0]
+            shares = [m for m in members if counted.get(m) is not None]
+            tables = PublishedCounts(tuple(keys), membership, nn,
+                                     np.array([counted[s] for s in shares], dtype=np.int64) if shares else None,
+                                     nn >= min_n_share)
+            out.update(dict.fromkeys(members, protect(tables, rule=rule, lines=lines)))
+            continue
+        linked = _linked_tables(keys, membership, members, n, counted, items or {}, min_n_share)
+        out.update(dict.fromkeys(members, protect(linked, rule=rule, lines=lines)))
     return out
+
+
+def _linked_tables(keys, membership, members, n, counted, items, min_n_share) -> LinkedCounts:
+    """:class:`LinkedCounts` of a cluster: atoms per item from its shares' codes; one atom per other base."""
+    atoms: list[tuple] = []
+    slot: dict[str, dict[str, int]] = {}
+    for item in sorted({items[m][0] for m in members if m in items and counted.get(m) is not None}):
+        shares = [m for m in members if m in items and items[m][0] == item and counted.get(m) is not None]
+        sig: dict[tuple, int] = {}
+        for code in sorted({c for m in shares for c in items[m][1]}):
+            key = tuple((code in items[m][1], code in items[m][2]) for m in shares)
+            if key not in sig:
+                sig[key] = len(atoms)
+                atoms.append((item, key))
+            slot.setdefault(item, {})[code] = sig[key]
+    own: dict[str, list[int]] = {}
+    for m in members:
+        if m in items and counted.get(m) is not None:
+            continue
+        own[m] = [len(atoms), len(atoms) + 1]  # counted and not counted (only n for an index)
+        atoms += [(m, "k"), (m, "u")]
+    t = len(atoms)
+    base = np.zeros((len(members), t))
+    count = np.zeros((len(members), t))
+    for j, m in enumerate(members):
+        if m in own:
+            base[j, own[m]] = 1.0
+            if counted.get(m) is not None:
+                count[j, own[m][0]] = 1.0
+            continue
+        item, base_codes, counted_codes = items[m]
+        for code in base_codes:
+            base[j, slot[item][code]] = 1.0
+        for code in counted_codes:
+            count[j, slot[item][code]] = 1.0
+    nj = np.array([np.asarray(n[m], dtype=np.int64) for m in members])
+    kj = np.array([np.zeros(nj.shape[1], dtype=np.int64) if counted.get(m) is None
+                   else np.asarray(counted[m], dtype=np.int64) for m in members])
+    shown = np.array([(nj[j] >= min_n_share) & (counted.get(m) is not None) for j, m in enumerate(members)])
+    return LinkedCounts(tuple(keys), membership, nj, kj, shown, base, count)

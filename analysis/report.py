@@ -14,6 +14,7 @@ STATISTICS.md §2–§8; STANDARDS.md §3.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,11 +32,27 @@ from .grid import DIMENSIONS, Group, build_grid, domains
 from .index import cronbach_alpha, problem_levels
 from .intervals import Z_95, CIMethod, clopper_pearson_interval, korn_graubard_interval
 from .measurestats import index_moments, index_values, rao_scott_cells, share_moments
+from .numbers import clean
 from .protection import ProtectionRule
 from .wavesuppression import shown_groups, suppress_wave, withhold_associations
 from .weighting import WeightDiagnostics
 
-__all__ = ["MEN", "WOMEN", "AnalysisResult", "ComparisonRow", "EstimateRow", "WeightingInfo", "run_analysis"]
+__all__ = ["FLAGS", "MEN", "WOMEN", "AnalysisResult", "ComparisonRow", "EstimateRow", "WeightingInfo", "run_analysis"]
+
+#: Flags on estimate and comparison rows: code -> what it means (why a figure is absent or needs care).
+FLAGS = {
+    "estimate_0_or_1": "the share is 0 or 1: its SE is 0, the interval uses the Kish effective n",
+    "kish_fallback": "the interval uses the Kish effective n instead of the design-based n* (p̂ at 0 or 1)",
+    "no_df": "no degrees of freedom (as many strata as answers): no interval",
+    "no_variance": "the variance cannot be estimated: no SE, interval or margin of error",
+    "lonely_stratum": "answers in an area with a single respondent, handled by the lonely-stratum rule",
+    "extreme_weights": "the weights make the Kish design effect of this group exceed the limit (see deff_kish)",
+    "suppressed": "not shown: disclosure control (U)",
+    "below_precision": "not shown: fewer valid answers than the precision rule (..)",
+    "group_not_shown": "not tested: a group it compares is not shown",
+    "no_test": "not tested: no variance of the difference (SE 0 or undefined)",
+}
+DEFF_FLAG = 2.0  # flag a weighted estimate whose Kish design effect exceeds this (n_eff below half of n)
 
 WOMEN = ("kvinna", "woman")
 MEN = ("man",)
@@ -61,6 +78,8 @@ class EstimateRow:
     level_ci: tuple[float, float] | None = None
     level_uncertain: bool | None = None
     uncertain: bool = False  # shown, but on few answers (30-49 by default): flag it beside the figure
+    flags: tuple[str, ...] = ()  # codes of :data:`FLAGS`: why a figure is absent or needs care
+    deff_kish: float | None = None  # n / Kish n_eff of the domain's valid answers (weighted data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +97,7 @@ class ComparisonRow:
     p_value: float | None
     p_adjusted: float | None
     significant: bool
+    flags: tuple[str, ...] = ()  # codes of :data:`FLAGS`: why it is not published or has no test
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,40 +112,45 @@ class AnalysisResult:
     measure_info: tuple[Mapping[str, object], ...] = ()
 
     def to_dict(self) -> dict:
-        """JSON-ready dictionary in the command-line contract's layout."""
-        def num(x):
-            return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
+        """JSON-ready dictionary in the command-line contract's layout.
 
-        diag = self.weighting.diagnostics
-        return {
-            "measures": [{
-                "measure": r.measure, "group": dict(r.group), "n": r.n, "estimate": num(r.estimate), "se": num(r.se),
-                "ci_low": num(r.ci_low), "ci_high": num(r.ci_high), "ci_method": r.ci_method,
-                "suppressed": r.suppressed, "symbol": r.symbol, "uncertain": r.uncertain, "df": r.df,
-                "margin_of_error": num(r.margin_of_error),
-                **({"level": r.level, "level_ci": [num(v) for v in r.level_ci] if r.level_ci else None,
-                    "level_uncertain": r.level_uncertain} if r.level is not None or r.level_ci is not None else {}),
-            } for r in self.measures],
+        Every number passes through :func:`analysis.numbers.clean`: NaN and infinities become ``None`` (JSON
+        ``null``), numpy scalars Python numbers; a figure that could not be computed carries its reason in
+        ``flags`` (:data:`FLAGS`).
+        """
+        w = self.weighting
+        rows: list[dict] = []
+        for r in self.measures:
+            row: dict[str, object] = {
+                "measure": r.measure, "group": dict(r.group), "n": r.n, "estimate": r.estimate, "se": r.se,
+                "ci_low": r.ci_low, "ci_high": r.ci_high, "ci_method": r.ci_method, "suppressed": r.suppressed,
+                "symbol": r.symbol, "uncertain": r.uncertain, "df": r.df, "margin_of_error": r.margin_of_error,
+                "flags": list(r.flags), "deff_kish": r.deff_kish}
+            if r.level is not None or r.level_ci is not None:
+                row.update(level=r.level, level_ci=list(r.level_ci) if r.level_ci else None,
+                           level_uncertain=r.level_uncertain)
+            rows.append(row)
+        return clean({
+            "measures": rows,
             "comparisons": [{
-                "measure": c.measure, "kind": c.kind, "group": dict(c.group), "difference": num(c.difference),
-                "se": num(c.se), "ci_low": num(c.ci_low), "ci_high": num(c.ci_high), "statistic": num(c.statistic),
-                "p_value": num(c.p_value), "p_adjusted": num(c.p_adjusted), "significant": c.significant,
+                "measure": c.measure, "kind": c.kind, "group": dict(c.group), "difference": c.difference,
+                "se": c.se, "ci_low": c.ci_low, "ci_high": c.ci_high, "statistic": c.statistic,
+                "p_value": c.p_value, "p_adjusted": c.p_adjusted, "significant": c.significant,
+                "holm_family": "/".join(holm_family(c)[2]) or "total", "flags": list(c.flags),
             } for c in self.comparisons],
             "weighting": {
-                "method": self.weighting.method, "iterations": self.weighting.iterations,
-                "converged": self.weighting.converged,
-                "diagnostics": {} if diag is None else {
-                    "n": diag.n, "sum_w": diag.sum_w, "min": diag.min, "max": diag.max,
-                    "max_min_ratio": num(diag.max_min_ratio), "cv": diag.cv, "n_eff_kish": diag.n_eff_kish,
-                    "deff_kish": diag.deff_kish, "max_margin_deviation": num(self.weighting.max_deviation)},
-                **({"trim_rounds": self.weighting.trim_rounds,
-                    "diagnostics_before_trim": _diag_dict(self.weighting.diagnostics_before_trim)}
-                   if self.weighting.diagnostics_before_trim is not None else {}),
+                "method": w.method, "iterations": w.iterations, "converged": w.converged,
+                "diagnostics": {} if w.diagnostics is None else {
+                    **_diag_dict(w.diagnostics), "max_margin_deviation": w.max_deviation},
+                **({"trim_rounds": w.trim_rounds, "diagnostics_before_trim": _diag_dict(w.diagnostics_before_trim)}
+                   if w.diagnostics_before_trim is not None else {}),
+                "lonely": w.lonely, "lonely_strata": list(w.lonely_strata), "fpc": w.fpc,
+                "collapsed_poststrata": [{"poststratum": name, "cells": list(cells)} for name, cells in w.collapsed],
             },
             "suppression": dict(self.suppression),
             "associations": [dict(a) for a in self.associations],
             "measure_info": [dict(m) for m in self.measure_info],
-        }
+        })
 
 
 def _diag_dict(d: WeightDiagnostics) -> dict:
@@ -138,7 +163,8 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
                  population: Population | None = None, by: Sequence[str] = DIMENSIONS, min_cell: int = 5,
                  min_n_share: int = 30, flag_n_below: int = 50, compare: Responses | None = None,
                  ci_method: CIMethod | str | None = None, tol: float = 1e-10, max_iter: int = 1000,
-                 lonely: str = "fail", trim_ratio: float | None = None) -> AnalysisResult:
+                 lonely: str = "adjust", trim_ratio: float | None = None, fpc: bool = False,
+                 min_poststratum: int = 20, compare_population: Population | None = None) -> AnalysisResult:
     """Run the full analysis of issue 4 on respondent data.
 
     Parameters
@@ -162,11 +188,21 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
         Default modified Wilson (weighted) or Wilson (unweighted).
     tol, max_iter : float, int
         Raking convergence (max relative margin misfit after a full pass) and iteration cap.
-    lonely : {"fail", "certainty"}
-        Strata with one respondent: no SE where they matter, or no variance contribution.
+    lonely : {"adjust", "certainty", "fail"}
+        Areas (strata) with a single respondent, as R ``options(survey.lonely.psu=...)``: "adjust"
+        (default; centred at the grand mean, conservative), "certainty" (no variance contribution) or
+        "fail" (an :class:`InputError` naming the areas). Rows touching such an area carry the flag
+        ``lonely_stratum``; the areas are in ``weighting.lonely_strata`` (:mod:`analysis.cellweights`).
     trim_ratio : float, optional
         Raking only: cap the raked weights at r × their median (typically 3–5), re-rake, repeat until
         both the margins and the cap hold (STATISTICS §3); diagnostics before trimming are kept.
+    fpc : bool
+        Finite population correction (1 − n_h/N_h) with N_h from ``population`` (required).
+    min_poststratum : int
+        Post-stratification: cells with fewer respondents are collapsed (rule in
+        :mod:`analysis.cellweights`); 0 collapses nothing.
+    compare_population : Population, optional
+        The population of the other wave (``compare``), for its weights; default ``population``.
 
     Returns
     -------
@@ -181,7 +217,8 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
       stratified linearisation as weighted data with all weights 1.
     * Comparisons (gender gap = women − men, with women ``kvinna``/``woman`` and men ``man``; each area
       against the rest; the trend, RESPONSES minus OTHER) use z = difference / SE with two-sided normal
-      p-values and Holm within each (measure, kind) family; a comparison is not published when a
+      p-values and Holm within each family (measure, kind, breakdown level: the total; the areas;
+      the area × gender cells; the under-18 group; ... — :func:`holm_family`); a comparison is not published when a
       group it involves is suppressed or below the precision rule.
     * Weighted association tests are Rao–Scott second-order F (N = valid answers, ν = N − H);
       unweighted ones Pearson χ² without Yates, or Fisher for 2 × 2 tables with an expected count < 5.
@@ -197,9 +234,13 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
         raise MeasureError("no measures: give --measure or a questionnaire with measures")
     if weighting is None:
         weighting = "given" if responses.weight is not None else "none"
+    if min_n_share < 0 or flag_n_below < 0 or min_poststratum < 0:
+        raise InputError("min_n_share, flag_n_below and min_poststratum cannot be negative")
+    opts = {"ci_method": ci_method, "tol": tol, "max_iter": max_iter, "lonely": lonely, "trim_ratio": trim_ratio,
+            "fpc": fpc, "min_poststratum": min_poststratum}
     with _single_threaded_blas():
         return _run(responses, measures, weighting, population, by, min_cell, min_n_share, flag_n_below, compare,
-                    ci_method, tol, max_iter, lonely, trim_ratio)
+                    compare_population if compare_population is not None else population, opts)
 
 
 def _single_threaded_blas():
@@ -212,13 +253,12 @@ def _single_threaded_blas():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _run(responses, measures, weighting, population, by, min_cell, min_n_share, flag_n_below, compare, ci_method,
-         tol, max_iter, lonely, trim_ratio) -> AnalysisResult:
-    now = _analyse_wave(responses, measures, weighting, population, by, ci_method, tol, max_iter, lonely, trim_ratio)
+def _run(responses, measures, weighting, population, by, min_cell, min_n_share, flag_n_below, compare,
+         compare_population, opts) -> AnalysisResult:
+    now = _analyse_wave(responses, measures, weighting, population, by, **opts)
     before = None
     if compare is not None:
-        before = _analyse_wave(compare, measures, weighting, population, by, ci_method, tol, max_iter, lonely,
-                               trim_ratio)
+        before = _analyse_wave(compare, measures, weighting, compare_population, by, **opts)
     rows: list[EstimateRow] = []
     comps: list[ComparisonRow] = []
     assoc: list[dict] = []
@@ -249,10 +289,11 @@ def _first(now):
     return next(iter(now.values()))
 
 
-def _analyse_wave(resp, measures, weighting, population, by, ci_method, tol, max_iter, lonely, trim_ratio) -> dict:
+def _analyse_wave(resp, measures, weighting, population, by, *, ci_method, tol, max_iter, lonely, trim_ratio, fpc,
+                  min_poststratum) -> dict:
     grid = build_grid(resp)
     wts = cell_weights(resp, grid, weighting, population, tol=tol, max_iter=max_iter, lonely=lonely,
-                   trim_ratio=trim_ratio)
+                       trim_ratio=trim_ratio, fpc=fpc, min_poststratum=min_poststratum)
     weighted = weighting != "none"
     doms = domains(grid, by)
     groups = [g for g, _ in doms]
@@ -279,11 +320,24 @@ def _analyse_wave(resp, measures, weighting, population, by, ci_method, tol, max
             coords = {"area": grid.ca, "gender": grid.cg, "age_band": grid.cb}
             sizes = {"area": len(grid.areas), "gender": len(grid.genders), "age_band": len(grid.bands)}
             for d in by:
-                assoc.append(_association(measure.name, d, wts, mom, coords[d], sizes[d], weighted))
-        out[measure.name] = {"groups": groups, "membership": membership, "est": est, "mom": mom, "grid": grid,
+                # respondents of an unknown area are in the totals only, never a column of the area test:
+                # the test runs on the subpopulation of known areas (their scores are zero, as for a domain)
+                dmom = _known_area_moments(mom, grid) if d == "area" and UNKNOWN_AREA in grid.areas else mom
+                assoc.append(_association(measure.name, d, wts, dmom, coords[d], sizes[d], weighted))
+        lonely = wts.design.lonely_strata()
+        out[measure.name] = {"lonely_cells": np.isin(wts.design.stratum, lonely) if lonely.size else None,
+                             "groups": groups, "membership": membership, "est": est, "mom": mom, "grid": grid,
                              "design": wts.design, "q": q, "weighted": weighted, "weighting": wts.info,
                              "info": minfo, "assoc": [a for a in assoc if a is not None], "measure": measure}
     return out
+
+
+def _known_area_moments(mom, grid):
+    """The moments restricted to respondents of a known area (a domain: the others keep zero scores)."""
+    keep = (np.array(grid.areas, dtype=object)[grid.ca] != UNKNOWN_AREA).astype(float)
+    fields = ("n_valid", "y_count", "wv", "wy", "w2v", "w2_css", "dv", "dy")
+    return dataclasses.replace(mom, **{f: None if getattr(mom, f) is None else getattr(mom, f) * keep
+                                       for f in fields})
 
 
 def _association(name, dim, wts, mom, col_idx, n_cols, weighted):
@@ -301,8 +355,13 @@ def _association(name, dim, wts, mom, col_idx, n_cols, weighted):
         res = None
     if res is None:
         return None
-    return {"measure": name, "by": dim, "method": res.method, "statistic": res.statistic, "p_value": res.p_value,
-            "df": list(res.df)}
+    out = {"measure": name, "by": dim, "method": res.method, "statistic": res.statistic, "p_value": res.p_value,
+           "df": list(res.df)}
+    if not math.isfinite(res.statistic):
+        out["statistic"] = None
+        out["note"] = ("odds ratio infinite: the 2 × 2 table has a zero cell (the p-value is exact)"
+                       if res.method == "fisher" else "statistic not defined")
+    return out
 
 
 def _publish(measure, wave, res, min_n_share, flag_n_below, rows, summary) -> dict:
@@ -322,17 +381,19 @@ def _publish(measure, wave, res, min_n_share, flag_n_below, rows, summary) -> di
             lci = (np.atleast_1d(cp_low), np.atleast_1d(cp_high))
         levels = (problem_levels(est.estimate, cut), problem_levels(lci[0], cut), problem_levels(lci[1], cut), lci)
     shown = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deff = est.n / est.n_eff_kish
     for k, g in ((k, g) for k, g in enumerate(groups) if ("area", UNKNOWN_AREA) not in g):  # in lines, unpublished
         n = counts[g]
         if g in res.suppressed:
             rows.append(EstimateRow(measure.name, g, None, None, None, None, None, est.ci_method.value, True,
-                                    SYMBOL_SUPPRESSED))
+                                    SYMBOL_SUPPRESSED, flags=("suppressed",)))
             shown[g] = False
             continue
         if n < min_n_share:
             summary["precision_hidden"] += 1
             rows.append(EstimateRow(measure.name, g, n, None, None, None, None, est.ci_method.value, False,
-                                    SYMBOL_NOT_SHOWN))
+                                    SYMBOL_NOT_SHOWN, flags=("below_precision",)))
             shown[g] = False
             continue
         shown[g] = True
@@ -347,8 +408,29 @@ def _publish(measure, wave, res, min_n_share, flag_n_below, rows, summary) -> di
             measure.name, g, n, _f(est.estimate[k]), _f(est.se[k]), _f(est.ci_low[k]), _f(est.ci_high[k]),
             est.ci_method.value, False, "", int(est.df[k]),
             _f(1.959963984540054 * est.se[k]), uncertain=n < flag_n_below,
-            level=level, level_ci=level_ci, level_uncertain=level_uncertain))
+            level=level, level_ci=level_ci, level_uncertain=level_uncertain,
+            flags=_row_flags(measure, wave, k), deff_kish=_f(deff[k]) if wave["weighted"] else None))
     return shown
+
+
+def _row_flags(measure, wave, k: int) -> tuple[str, ...]:
+    """Why figure k is absent or needs care (codes of :data:`FLAGS`), from what the estimators computed."""
+    est = wave["est"]
+    out = []
+    p = float(est.estimate[k])
+    if measure.kind == "share" and p in (0.0, 1.0):
+        out.append("estimate_0_or_1")
+        if wave["weighted"] and est.ci_method in (CIMethod.MODIFIED_WILSON, CIMethod.KORN_GRAUBARD):
+            out.append("kish_fallback")
+    if est.df[k] <= 0:
+        out.append("no_df")
+    if not math.isfinite(float(est.se[k])):
+        out.append("no_variance")
+    if wave["lonely_cells"] is not None and (wave["membership"][k] * wave["mom"].n_valid)[wave["lonely_cells"]].any():
+        out.append("lonely_stratum")
+    if wave["weighted"] and est.n[k] > 0 and est.n[k] / est.n_eff_kish[k] > DEFF_FLAG:
+        out.append("extreme_weights")
+    return tuple(out)
 
 
 def _f(x) -> float | None:
@@ -412,11 +494,16 @@ def _comparisons(measure, wave, shown, before, before_shown) -> list[ComparisonR
     p = cmp.two_sided_p(z)
     rows = []
     for (kind, g, ok), d, s_, zz, pp in zip(specs, diff, se, z, p, strict=True):
-        if not ok or not math.isfinite(d) or not math.isfinite(s_):
-            rows.append(ComparisonRow(measure.name, kind, g, None, None, None, None, None, None, None, False))
+        if not ok:
+            rows.append(ComparisonRow(measure.name, kind, g, None, None, None, None, None, None, None, False,
+                                      flags=("group_not_shown",)))
+        elif not math.isfinite(d) or not math.isfinite(s_):
+            rows.append(ComparisonRow(measure.name, kind, g, None, None, None, None, None, None, None, False,
+                                      flags=("no_test",)))
         else:
             rows.append(ComparisonRow(measure.name, kind, g, float(d), float(s_), float(d - Z_95 * s_),
-                                      float(d + Z_95 * s_), _f(zz), _f(pp), None, False))
+                                      float(d + Z_95 * s_), _f(zz), _f(pp), None, False,
+                                      flags=() if s_ > 0 else ("no_test",)))
     return _holm_by_family(rows)
 
 
@@ -432,17 +519,29 @@ def _gap_shown(scope: Group, shown: dict, genders: Sequence[str]) -> bool:
     return all(shown.get(k, False) for k in ws + ms)
 
 
+def holm_family(row: ComparisonRow) -> tuple[str, str, tuple[str, ...]]:
+    """The Holm family of a comparison: (measure, kind, breakdown level).
+
+    The breakdown level is the tuple of dimensions of the comparison's group: ``()`` for the total,
+    ``("area",)`` for the areas, ``("area", "gender")`` for area × gender cells, ``("age_group",)`` for the
+    under-18 group, and so on. An analyst reads one level at a time ("is the municipality's trend real?",
+    "which areas differ?"), so the multiple-testing correction runs over the tests of one level of one
+    measure and kind, not over every breakdown at once: a municipality-wide trend is one test in its own
+    family and is not diluted by the dozens of area × gender cells.
+    """
+    return (row.measure, row.kind, tuple(k for k, _ in row.group))
+
+
 def _holm_by_family(rows: list[ComparisonRow]) -> list[ComparisonRow]:
+    """Holm's step-down adjustment within each :func:`holm_family`; unpublished comparisons are left out."""
     out = list(rows)
-    families: dict[tuple[str, str], list[int]] = {}
+    families: dict[tuple, list[int]] = {}
     for i, r in enumerate(rows):
-        families.setdefault((r.measure, r.kind), []).append(i)
+        families.setdefault(holm_family(r), []).append(i)
     for idx in families.values():
         p = [np.nan if (value := rows[i].p_value) is None else value for i in idx]
         adj = cmp.holm(p)
         for i, a in zip(idx, adj, strict=True):
             if math.isfinite(a):
-                r = rows[i]
-                out[i] = ComparisonRow(r.measure, r.kind, r.group, r.difference, r.se, r.ci_low, r.ci_high,
-                                       r.statistic, r.p_value, float(a), bool(a < 0.05))
+                out[i] = dataclasses.replace(rows[i], p_adjusted=float(a), significant=bool(a < 0.05))
     return out

@@ -56,13 +56,18 @@ class CellDesign:
         Σ d of the input (pre-calibration) weights; required with ``calibration_x``.
     population : ndarray, shape (H,), optional
         N_h for the finite population correction (1 − n_h/N_h); None = with replacement.
-    lonely : {"fail", "certainty"}
-        A stratum with a single respondent has no variance estimate. "fail": estimates with a
-        non-zero score there get NaN variance; "certainty": it contributes 0 (R
-        ``options(survey.lonely.psu="certainty")``).
+    lonely : {"fail", "certainty", "adjust"}
+        A stratum with a single respondent has no variance estimate of its own. "fail": estimates with
+        a non-zero score there get NaN variance; "certainty": it contributes 0 (R
+        ``options(survey.lonely.psu="certainty")``); "adjust": its score is centred at the grand mean of
+        the scores (zero for the linearised ratios and GREG residuals here) instead of its stratum's
+        mean, so it contributes (1 − f_h) z², uncentred (R ``survey.lonely.psu="adjust"``, survey 4.1).
     cell_partition : bool
         True when ``calibration_x`` is the full set of cell indicators (post-stratification), in which
         case the GREG fit is the d-weighted cell mean and is computed without a regression.
+    classes : ndarray of int, shape (C,), optional
+        With ``cell_partition``: the calibration class (collapsed post-stratum) of each cell; the GREG
+        fit is then the d-weighted mean of the class. None: every cell is a class of its own.
     """
 
     stratum: np.ndarray
@@ -75,6 +80,7 @@ class CellDesign:
     population: np.ndarray | None = None
     lonely: str = "fail"
     cell_partition: bool = False
+    classes: np.ndarray | None = None
 
     @property
     def n_h(self) -> np.ndarray:
@@ -89,6 +95,19 @@ class CellDesign:
         if self.population is not None:
             c = c * (1 - n_h / np.asarray(self.population, dtype=float))
         return c
+
+    def lonely_factor(self) -> np.ndarray:
+        """Per stratum, the weight of its uncentred squared score total: (1 − f_h) for a lonely stratum
+        under ``lonely="adjust"``, else 0 (R's ``onestrat``: scale f, no centring)."""
+        n_h = self.n_h
+        if self.lonely != "adjust":
+            return np.zeros(n_h.size)
+        f = np.ones(n_h.size) if self.population is None else 1 - n_h / np.asarray(self.population, dtype=float)
+        return np.where(n_h == 1, f, 0.0)
+
+    def lonely_strata(self) -> np.ndarray:
+        """Indices of the strata with exactly one respondent."""
+        return np.nonzero(self.n_h == 1)[0]
 
     def calibrated(self) -> bool:
         return self.calibration_x is not None or self.cell_partition
@@ -146,6 +165,10 @@ def _fitted(design: CellDesign, moments: CellMoments, a: np.ndarray, b: np.ndarr
     ud = a * moments.dy - b * moments.dv
     if design.cell_partition:
         d_sum = _given(design.d_sum, "d_sum")
+        if design.classes is not None:
+            ind = np.zeros((design.classes.size, int(design.classes.max()) + 1))
+            ind[np.arange(design.classes.size), design.classes] = 1.0
+            ud, d_sum = (ud @ ind)[..., design.classes], (d_sum @ ind)[design.classes]
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(d_sum > 0, ud / d_sum, 0.0)
     return (ud @ q.T) @ _given(design.calibration_x, "calibration_x").T
@@ -217,7 +240,7 @@ def linearised_variance(design: CellDesign, moments: CellMoments, a, b, *, proje
     n_h = design.n_h
     with np.errstate(divide="ignore", invalid="ignore"):
         within = np.maximum(s2h - np.where(n_h > 0, s1h * s1h / n_h, 0.0), 0.0)
-    var = within @ design.stratum_factor()
+    var = within @ design.stratum_factor() + (s1h * s1h) @ design.lonely_factor()
     lonely = n_h == 1
     if design.lonely == "fail" and lonely.any():
         touched = (np.abs(s2h[:, lonely]) > 0).any(axis=1)
@@ -242,4 +265,4 @@ def linearised_covariance(design: CellDesign, moments: CellMoments, a, b) -> np.
     n_h = design.n_h
     with np.errstate(divide="ignore", invalid="ignore"):
         f = np.where(n_h > 0, design.stratum_factor() / n_h, 0.0)
-    return cross - np.einsum("kh,lh,h->kl", s1h, s1h, f)
+    return cross - np.einsum("kh,lh,h->kl", s1h, s1h, f - design.lonely_factor())

@@ -25,8 +25,10 @@ def suppress_wave(waves: dict, rule: ProtectionRule, min_n_share: int) -> dict[s
     n = {name: np.asarray(w["est"].n) for name, w in waves.items()}
     counted = {name: (np.rint(w["est"].count).astype(np.int64) if w["measure"].kind == "share" else None)
                for name, w in waves.items()}
+    items = {name: (w["measure"].item, tuple(w["measure"].base), tuple(w["measure"].counted))
+             for name, w in waves.items() if w["measure"].kind == "share"}
     return protect_measures(wave["groups"], wave["membership"] > 0, n, counted, rule=rule, min_n_share=min_n_share,
-                            lines=suppression_lines(wave["groups"], by, wave["grid"]))
+                            lines=suppression_lines(wave["groups"], by, wave["grid"]), items=items)
 
 
 def withhold_associations(assoc: list, res: SuppressionResult) -> list:

@@ -36,10 +36,15 @@ def register_blueprints(app: Flask) -> None:
     from survey_app.admin.views import blueprint as admin
     from survey_app.auth.views import blueprint as auth
     from survey_app.dialogue.views import blueprint as dialogue
+    from survey_app.insights.views import blueprint as insights
 
     app.register_blueprint(auth)
     app.register_blueprint(dialogue)
     app.register_blueprint(admin)
+    app.register_blueprint(insights)
+    from survey_app.insights.downloads import blueprint as insights_downloads
+
+    app.register_blueprint(insights_downloads)
 
 
 def register_url_converters(app: Flask) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
+import os
 import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Flask, current_app, has_app_context
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from survey_app import migrate
 from survey_app.i18n import cli_gettext as _
@@ -273,19 +275,55 @@ def survey_release() -> None:
     click.echo(_("Stored %(n)s held responses.", n=stored))
 
 
+@survey_group.command("verify-store")
+@click.argument("slug")
+@click.option("--rebuild", is_flag=True, help="Rewrite every response's analysis codes that differ from its answers.")
+@with_appcontext
+def survey_verify_store(slug: str, rebuild: bool) -> None:
+    """Recompute the analysis copy of every response from its stored answers and report any difference."""
+    from sqlalchemy import select
+
+    from survey_app.extensions import db
+    from survey_app.models import Survey
+    from survey_app.survey.codes import verify_wave
+    from survey_app.survey.questionnaires import instrument_of
+
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None:
+        raise click.ClickException(_("No survey wave %(slug)s.", slug=slug))
+    found = verify_wave(db.session(), survey, instrument_of(survey.questionnaire), rebuild=rebuild)
+    db.session.commit()
+    if found.ok:
+        click.echo(_("%(slug)s: the analysis copy of all %(n)s responses agrees with their stored answers.",
+                     slug=slug, n=found.responses))
+        return
+    click.echo(_("%(slug)s: %(differing)s of %(n)s responses have an analysis copy that differs from their stored "
+                 "answers (%(missing)s have none).", slug=slug, differing=found.differing, n=found.responses,
+                 missing=found.missing))
+    for column, count in sorted(found.columns.items()):
+        click.echo(f"  {column:<32} {count}")
+    if found.rebuilt:
+        click.echo(_("Rebuilt them from the stored answers."))
+    else:
+        click.echo(_("Run again with --rebuild to rewrite them from the stored answers."))
+        sys.exit(1)
+
+
 # --- demo, server, analysis ---------------------------------------------------------------------------------
 
 
 @click.command("demo")
 @click.option("--responses", default=3000, show_default=True, help="Number of synthetic responses.")
 @click.option("--seed", default=2026, show_default=True)
+@click.option("--earlier-wave/--no-earlier-wave", default=True, show_default=True,
+              help="Also a closed wave a year earlier, for the trend view.")
 @with_appcontext
-def demo(responses: int, seed: int) -> None:
+def demo(responses: int, seed: int, earlier_wave: bool) -> None:
     """Load a demo municipality with areas, an open survey wave, synthetic responses and staff users."""
     from survey_app.demo import load_demo
     from survey_app.extensions import db
 
-    result = load_demo(db.session(), responses=responses, seed=seed)
+    result = load_demo(db.session(), responses=responses, seed=seed, earlier_wave=earlier_wave)
     db.session.commit()
     if result.created:
         click.echo(_("Demo loaded: %(areas)s areas, %(responses)s responses in the survey \"%(title)s\".",
@@ -320,13 +358,49 @@ def analyse(arguments: tuple[str, ...]) -> None:
     """Compute perceived-safety measures from a responses CSV (see `trygg analyse --help`)."""
     from analysis.cli import main as analysis_main
 
-    sys.exit(analysis_main(list(arguments), write_tables=write_analysis_tables))
+    with contextlib.ExitStack() as stack:
+        opened: list[bool] = []
+
+        def read_wave(slug: str) -> tuple:
+            if not opened:  # the app (and its database) only when a wave is asked for: a CSV needs no configuration
+                if not has_app_context():  # the app `trygg` (or a test's CLI runner) is made with
+                    stack.enter_context(click.get_current_context().ensure_object(ScriptInfo).load_app().app_context())
+                opened.append(True)
+            return _read_wave(slug)
+
+        code = analysis_main(list(arguments), write_tables=write_analysis_tables, read_wave=read_wave)
+    sys.exit(code)
+
+
+def _read_wave(slug: str) -> tuple:
+    """`trygg analyse --wave SLUG`: the wave from the database, through the same path as the results pages."""
+    from sqlalchemy import select
+
+    from analysis.errors import InputError
+    from survey_app.extensions import db
+    from survey_app.insights.service import wave_input
+    from survey_app.models import Survey
+
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None:
+        raise InputError(_("No survey wave %(slug)s.", slug=slug))
+    data = wave_input(db.session(), survey)
+    if data.responses is None:
+        raise InputError(_("The survey wave %(slug)s has no responses yet.", slug=slug))
+    return data.responses, data.population, data.instrument
 
 
 def write_analysis_tables(tables: dict[str, list[list]], *, fmt: str, output: str | None, csv_dialect: str) -> None:
-    """`trygg analyse --format csv|xlsx`: one sheet per table, or one CSV with a `# name` line above each table."""
+    """`trygg analyse --format csv|xlsx`: one sheet per table; CSV to a directory (`--output DIR/`, or an existing
+    directory) as one file per table, `DIR/<table>.csv`; otherwise one CSV with a `# name` line above each table."""
     from survey_app import exports
 
+    if fmt == "csv" and output is not None and (output.endswith(("/", os.sep)) or os.path.isdir(output)):
+        os.makedirs(output, exist_ok=True)
+        for name, rows in tables.items():
+            with open(os.path.join(output, f"{name}.csv"), "wb") as target:
+                target.writelines(exports.csv_chunks(rows, dialect=exports.CSV_DIALECTS[csv_dialect]))
+        return
     if fmt == "xlsx":
         if output is None:  # analysis.cli refuses --format xlsx without --output before it calls this
             raise ValueError("an XLSX workbook needs an output path")

@@ -21,12 +21,17 @@ from analysis.instrument import Instrument, Item, ItemType, default_directory
 from survey_app.auth.passwords import hash_password
 from survey_app.auth.services import create_staff_user
 from survey_app.dialogue.demo import load_demo_dialogues
-from survey_app.models import Area, AreaPopulation, Response, Role, StaffUser, Survey, SurveyStatus
+from survey_app.insights.services import set_cutpoints, share_measures
+from survey_app.models import Area, AreaPopulation, Questionnaire, Response, Role, StaffUser, Survey, SurveyStatus
 from survey_app.survey.questionnaires import instrument_of, load_questionnaire
 from survey_app.survey.responses import SubmittedResponse, store_responses
 from survey_app.survey.waves import create_wave
 
 DEMO_SURVEY_SLUG = "trygghetsenkat-2026"
+EARLIER_SURVEY_SLUG = "trygghetsenkat-2025"
+EARLIER_SHIFT = 0.2  # a year earlier residents felt slightly less safe: something for the trend view to find
+# STANDARDS §3.3: the documented example cut-points (not the police's, which are not public), for the problem level
+EXAMPLE_CUTPOINTS = (0.05, 0.10, 0.30, 0.40, 0.50, 0.60)
 ADULT_QUESTIONNAIRE = "trygghetsenkat-v1.yaml"
 YOUTH_QUESTIONNAIRE = "trygghetsenkat-unga-v1.yaml"
 
@@ -83,8 +88,13 @@ class DemoResult:
     users: tuple[tuple[str, str, str], ...]  # (email, role, password shown once)
 
 
-def load_demo(session: Session, *, responses: int = 3000, seed: int = 2026, today: dt.date | None = None) -> DemoResult:
-    """Load the demo once; on later runs keep the data and give the demo users new passwords."""
+def load_demo(session: Session, *, responses: int = 3000, seed: int = 2026, today: dt.date | None = None,
+              earlier_wave: bool = False) -> DemoResult:
+    """Load the demo once; on later runs keep the data and give the demo users new passwords.
+
+    `earlier_wave` adds a closed wave of the same questionnaire a year before, with slightly less safe answers, for
+    the trend view. The example problem-level cut-points are set for share unsafe and the problem items.
+    """
     today = today or dt.date.today()
     existing = session.scalar(select(Survey).where(Survey.slug == DEMO_SURVEY_SLUG))
     users = _demo_users(session)
@@ -113,10 +123,32 @@ def load_demo(session: Session, *, responses: int = 3000, seed: int = 2026, toda
     rng = np.random.default_rng(seed)
     submitted = [_synthetic_response(instrument, areas, rng, survey.period_start, today) for _ in range(responses)]
     store_responses(session, survey, instrument, submitted)
+    if earlier_wave:
+        _earlier_wave(session, adult, instrument, areas, rng, today - dt.timedelta(days=365), responses)
+    _example_cutpoints(session)
     facilitator = session.scalars(select(StaffUser).where(StaffUser.role == Role.FACILITATOR)).first()
     if facilitator is not None:
         load_demo_dialogues(session, facilitator=facilitator, areas=areas, today=today)
     return DemoResult(True, len(areas), responses, survey.title, users)
+
+
+def _earlier_wave(session: Session, questionnaire: Questionnaire, instrument: Instrument, areas: Sequence[Area],
+                  rng: np.random.Generator, today: dt.date, responses: int) -> None:
+    survey = create_wave(
+        session, questionnaire=questionnaire, slug=EARLIER_SURVEY_SLUG, title="Trygghetsenkät 2025",
+        period_start=today - dt.timedelta(days=21), period_end=today + dt.timedelta(days=60), areas=areas,
+        languages=instrument.language_codes, open_link=True, status=SurveyStatus.CLOSED, actor=None,
+        actor_label="demo",
+    )
+    submitted = [_synthetic_response(instrument, areas, rng, survey.period_start, today, shift=EARLIER_SHIFT)
+                 for _ in range(responses)]
+    store_responses(session, survey, instrument, submitted)
+
+
+def _example_cutpoints(session: Session) -> None:
+    for measure in share_measures(session):
+        if measure.name == "share_unsafe" or measure.name.startswith("share_problem_"):
+            set_cutpoints(session, measure.name, EXAMPLE_CUTPOINTS, actor=None, example=True, actor_label="demo")
 
 
 def _count_responses(session: Session, survey: Survey) -> int:
@@ -180,7 +212,8 @@ def _coded_answer(rng: np.random.Generator, item: Item, shift: float) -> str | N
 
 
 def _synthetic_response(
-    instrument: Instrument, areas: Sequence[Area], rng: np.random.Generator, start: dt.date, today: dt.date
+    instrument: Instrument, areas: Sequence[Area], rng: np.random.Generator, start: dt.date, today: dt.date,
+    shift: float = 0.0,
 ) -> SubmittedResponse:
     area_index = rng.choice(len(AREAS), p=np.array([a[2] for a in AREAS]) / sum(a[2] for a in AREAS))
     gender = _choose(rng, GENDER_SHARES)
@@ -189,7 +222,7 @@ def _synthetic_response(
     weights = np.array([AGE_PROFILE[DEFAULT_AGE_BANDS.index(band)] for band in bands])
     band = bands[rng.choice(len(bands), p=weights / weights.sum())]
     age = int(rng.integers(max(band.low, minimum_age), (band.high or 89) + 1))
-    shift = BASELINE_SHIFT + AREAS[area_index][3] + AGE_SHIFT[band.label] + (WOMAN_SHIFT if gender == "woman" else 0.0)
+    shift += BASELINE_SHIFT + AREAS[area_index][3] + AGE_SHIFT[band.label] + (WOMAN_SHIFT if gender == "woman" else 0.0)
     person = rng.normal(0, 0.6)  # a respondent's own tendency, so that answers hang together (index, alpha)
     answers: dict[str, object] = {}
     for item in instrument.questions:

@@ -25,15 +25,15 @@ import numbers
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
 import xlsxwriter
 
 __all__ = [
-    "CSV_DIALECTS", "CSV_MIMETYPE", "EXCEL_SV", "PLAIN", "XLSX_MIMETYPE", "CsvDialect", "Sheet", "csv_bytes",
-    "csv_chunks", "guard_formula", "write_xlsx", "xlsx_bytes", "xlsx_chunks",
+    "CSV_DIALECTS", "CSV_MIMETYPE", "EXCEL_SV", "PLAIN", "XLSX_MIMETYPE", "CsvDialect", "Sheet", "Styled",
+    "csv_bytes", "csv_chunks", "guard_formula", "write_xlsx", "xlsx_bytes", "xlsx_chunks",
 ]
 
 Row = Sequence[object]
@@ -77,6 +77,15 @@ CSV_DIALECTS = {"excel-sv": EXCEL_SV, "plain": PLAIN}
 
 
 @dataclass(frozen=True, slots=True)
+class Styled:
+    """A number shown in a workbook with an Excel number format (``0.0%``): the cell keeps the exact value, and Excel
+    shows it in the reader's own conventions (decimal comma, thousands space in Swedish). CSV writes the bare value."""
+
+    value: object
+    num_format: str
+
+
+@dataclass(frozen=True, slots=True)
 class Sheet:
     """One table of a workbook: a bold, frozen header row, then the rows (any iterable, read once)."""
 
@@ -94,6 +103,8 @@ def guard_formula(text: str) -> str:
 
 
 def _csv_field(value: object, dialect: CsvDialect) -> object:
+    if isinstance(value, Styled):
+        value = value.value
     if value is None:
         return ""
     if isinstance(value, str):
@@ -158,14 +169,18 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _write_cell(sheet, row: int, column: int, value: object) -> None:
+def _write_cell(sheet, row: int, column: int, value: object, formats: Callable[[str], object] | None = None) -> None:
+    cell_format = None
+    if isinstance(value, Styled):
+        cell_format = formats(value.num_format) if formats is not None else None
+        value = value.value
     if value is None or value == "":
         return
     if isinstance(value, bool):
         sheet.write_boolean(row, column, value)
     elif isinstance(value, numbers.Real):
         if math.isfinite(value):  # NaN and infinity have no cell type; Excel's #NUM! would be a formula cell
-            sheet.write_number(row, column, value)
+            sheet.write_number(row, column, value, cell_format)
     elif isinstance(value, dt.date | dt.time):
         sheet.write_string(row, column, value.isoformat())
     else:
@@ -185,6 +200,13 @@ def write_xlsx(sheets: Iterable[Sheet], target: str | os.PathLike[str] | BinaryI
     workbook = xlsxwriter.Workbook(target, _WORKBOOK_OPTIONS)
     try:
         bold = workbook.add_format({"bold": True})
+        number_formats: dict[str, object] = {}
+
+        def number_format(code: str) -> object:
+            if code not in number_formats:
+                number_formats[code] = workbook.add_format({"num_format": code})
+            return number_formats[code]
+
         taken: set[str] = set()
         for table in sheets:
             sheet = workbook.add_worksheet(_sheet_name(table.name, taken))
@@ -198,7 +220,7 @@ def write_xlsx(sheets: Iterable[Sheet], target: str | os.PathLike[str] | BinaryI
                     # XlsxWriter would drop the rest silently; a short file that looks complete is worse than none.
                     raise ValueError(f"{table.name}: more rows than an Excel sheet holds ({XLSX_MAX_ROWS})")
                 for column, value in enumerate(row):
-                    _write_cell(sheet, row_number, column, value)
+                    _write_cell(sheet, row_number, column, value, number_format)
     finally:
         workbook.close()
 

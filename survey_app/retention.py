@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from survey_app import audit
 from survey_app.db import rows_changed
 from survey_app.models import Answer, AuditEvent, Response, RetentionPolicy, StaffUser, Survey, SurveyDraft
+from survey_app.survey.codes import touch_wave
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,10 @@ def run(session: Session, *, today: dt.date, now: dt.datetime, actor_label: str 
     if dry_run:
         return RetentionResult(count(Response, old_responses), count(Answer, *old_texts),
                                count(SurveyDraft, old_drafts), count(AuditEvent, old_events))
+    # Cached analyses are keyed by the wave's data version: raise it for every wave that loses responses.
+    for survey in session.scalars(select(Survey).where(Survey.id.in_(
+            select(Response.survey_id).where(old_responses).distinct()))):
+        touch_wave(session, survey)
     # Answers first: on SQLite without foreign keys enforced (a copy, a tool) nothing may be left behind.
     session.execute(delete(Answer).where(Answer.response_id.in_(select(Response.id).where(old_responses))),
                     execution_options={"synchronize_session": False})

@@ -16,7 +16,8 @@ from analysis.instrument import default_directory
 from survey_app.auth.passwords import hash_password
 from survey_app.dialogue import commands, queries
 from survey_app.models import Area, Dialogue, FocusArea, Questionnaire, StaffUser, Survey, SurveyStatus
-from survey_app.survey.questionnaires import load_questionnaire
+from survey_app.survey.questionnaires import instrument_of, load_questionnaire
+from survey_app.survey.responses import SubmittedResponse, store_responses
 from survey_app.survey.waves import create_wave
 
 ADULT = "trygghetsenkat-v1.yaml"
@@ -88,6 +89,19 @@ def make_wave(
     )
     session.commit()
     return survey
+
+
+def add_responses(session: Session, survey: Survey, count: int = 40) -> None:
+    """`count` plain responses to a wave of the adult questionnaire, spread over its areas and both genders; commits."""
+    instrument = instrument_of(survey.questionnaire)
+    areas = [area.code for area in survey.areas]
+    submitted = [SubmittedResponse(answers={
+        "area": areas[number % len(areas)], "gender": ("woman", "man")[number % 2],
+        "birth_year": dt.date.today().year - 20 - number % 50,
+        "unsafe_evening": ("very_safe", "fairly_safe", "fairly_unsafe")[number % 3],
+    }, language="sv", submitted_on=dt.date.today()) for number in range(count)]
+    store_responses(session, survey, instrument, submitted)
+    session.commit()
 
 
 def make_staff(session: Session, role: str, *, email: str | None = None, active: bool = True) -> StaffUser:

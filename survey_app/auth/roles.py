@@ -16,6 +16,7 @@ PUBLIC = "public"
 ADMIN = frozenset({Role.ADMIN})
 FACILITATOR = frozenset({Role.FACILITATOR})
 ALL_STAFF = frozenset(Role)
+ANALYSTS = frozenset({Role.ANALYST, Role.ADMIN})
 
 # Every endpoint of these blueprints serves residents, who never log in.
 PUBLIC_BLUEPRINTS = frozenset({"survey"})
@@ -59,6 +60,24 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "admin.wave_codes": ADMIN,
     # retention (gallring): the schedule
     "admin.retention_policy": ADMIN,
+    # results of survey waves: everyone on the staff reads them; admins set the problem-level cut-points
+    "insights.index": ALL_STAFF,
+    "insights.overview": ALL_STAFF,
+    "insights.table": ALL_STAFF,
+    "insights.gender": ALL_STAFF,
+    "insights.children": ALL_STAFF,
+    "insights.trend": ALL_STAFF,
+    "insights.cutpoints": ADMIN,
+    "insights.cutpoints_edit": ADMIN,
+    # a wave's results as files: tables for all staff, microdata (one row per response) for analysts and admins
+    "insights_downloads.table_csv": ALL_STAFF,
+    "insights_downloads.tables_xlsx": ALL_STAFF,
+    "insights_downloads.result_json_file": ALL_STAFF,
+    "insights_downloads.microdata_csv": ANALYSTS,
+    "insights_downloads.microdata_sav": ANALYSTS,
+    "insights_downloads.microdata_dta": ANALYSTS,
+    "insights_downloads.codebook_xlsx": ANALYSTS,
+    "insights_downloads.population_csv": ANALYSTS,
 }
 
 

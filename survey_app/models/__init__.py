@@ -25,6 +25,7 @@ from survey_app.models.dialogues import (
     dialogue_focus_areas,
     observation_focus_areas,
 )
+from survey_app.models.insights import ProblemLevelCutpoints
 from survey_app.models.limits import RateCounter
 from survey_app.models.retention import RetentionPolicy
 from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffKnownDevice, StaffSessionKey, StaffUser
@@ -38,6 +39,7 @@ from survey_app.models.surveys import (
     Survey,
     SurveyDraft,
     SurveyStatus,
+    WaveCodebook,
     survey_areas,
 )
 
@@ -63,6 +65,7 @@ __all__ = [
     "ObservationStatus",
     "ParticipantTally",
     "Partner",
+    "ProblemLevelCutpoints",
     "Questionnaire",
     "RateCounter",
     "Response",
@@ -78,6 +81,7 @@ __all__ = [
     "SurveyStatus",
     "TallyGender",
     "TimeOfDay",
+    "WaveCodebook",
     "dialogue_focus_areas",
     "observation_focus_areas",
     "survey_areas",

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -95,6 +96,10 @@ class Survey(Base):
         enum_type(SurveyStatus, length=16, check="status_known"), default=SurveyStatus.DRAFT
     )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Raised in the same transaction as every change to the wave's data (a stored response, an exclusion, opening or
+    # closing): cached analyses are keyed by it, so none outlives the data it was computed from
+    # (survey_app/insights/vectors.py). A count of changes, not a time: it orders nothing.
+    data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     questionnaire: Mapped[Questionnaire] = relationship()
     areas: Mapped[list[Area]] = relationship(secondary=survey_areas, order_by="Area.name")
@@ -118,6 +123,8 @@ class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (
         Index("ix_responses_survey_id_area_code", "survey_id", "area_code"),
+        # Covers the analysis's read of a wave (survey_app/insights/service.py): one range scan in key order.
+        Index("ix_responses_survey_id_id_codes", "survey_id", "id", "codes"),
     )
 
     # A random key, not a counter: a sequential id would give each response's place in the order of submission, which
@@ -131,21 +138,35 @@ class Response(Base):
     area_code: Mapped[str | None] = mapped_column(String(64))
     gender: Mapped[str | None] = mapped_column(String(32))
     age_band: Mapped[str | None] = mapped_column(String(16))
+    # The response's analysis columns as little-endian uint16 codes into the wave's codebook (WaveCodebook), written
+    # in the same INSERT as the row: what the analysis reads instead of the answers (survey_app/insights/vectors.py).
+    # NULL only for responses stored before migration 0009, until `trygg survey verify-store SLUG --rebuild`.
+    codes: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+
+class WaveCodebook(Base):
+    """The labels behind a wave's response codes: ``columns`` in order, and per column its labels (code 0 is blank,
+    code i is ``labels[column][i - 1]``). Labels are only ever appended, under the lock that raising
+    ``Survey.data_version`` takes, so a code once written keeps its meaning."""
+
+    __tablename__ = "wave_codebooks"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    layout: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class Answer(Base):
     """One answer to one item. Coded answers keep the option code; numbers and free text their own column.
 
-    A narrow table indexed by (item_code, response_id) lets the analysis read one item of a wave as two
-    aligned columns with a single index range scan. The key is (response, position): no counter across responses,
-    which would again give away the order in which they were sent.
+    The analysis reads a response's compact copy (``Response.codes``), not these rows, so the table has no index
+    but its key: (response, position), no counter across responses, which would again give away the order in which
+    they were sent. (An index by item code cost a third of the table's bytes and served no query.)
     """
 
     __tablename__ = "answers"
     __table_args__ = (
-        Index("ix_answers_item_code_response_id", "item_code", "response_id"),
         CheckConstraint(
             "(value_code IS NOT NULL) OR (value_number IS NOT NULL) OR (value_text IS NOT NULL)",
             name="has_value",

@@ -10,6 +10,7 @@ says nothing about when they were sent.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 from sqlalchemy import select
@@ -34,6 +35,12 @@ def analysis_columns(instrument: Instrument) -> list[str]:
 
 def analysis_rows(session: Session, survey: Survey) -> Iterator[dict[str, str]]:
     """One dict per response, keyed by :func:`analysis_columns`; a missing answer is an empty string."""
+    for _, row in analysis_rows_by_id(session, survey):
+        yield row
+
+
+def analysis_rows_by_id(session: Session, survey: Survey) -> Iterator[tuple[uuid.UUID, dict[str, str]]]:
+    """:func:`analysis_rows` with each response's key (to check the copy in ``responses.codes``)."""
     columns = analysis_columns(instrument_of(survey.questionnaire))
     items = set(columns) - set(BACKGROUND_COLUMNS)
     query = (
@@ -46,21 +53,24 @@ def analysis_rows(session: Session, survey: Survey) -> Iterator[dict[str, str]]:
     current, row = None, None
     for rid, area, gender, band, item, code, number in session.execute(query):
         if rid != current:
-            if row is not None:
-                yield row
+            if row is not None and current is not None:
+                yield current, row
             current = rid
             row = dict.fromkeys(columns, "")
             row.update(area=area or "", gender=gender or "", age_band=band or "")
         if item in items and row is not None:
-            row[item] = code if code is not None else _number(number)
-    if row is not None:
-        yield row
+            row[item] = answer_value(code, number)
+    if row is not None and current is not None:
+        yield current, row
 
 
-def _number(value: float | None) -> str:
-    if value is None:
+def answer_value(code: str | None, number: float | None) -> str:
+    """An answer as the export writes it: its code, or its number without a needless ``.0``."""
+    if code is not None:
+        return code
+    if number is None:
         return ""
-    return str(int(value)) if float(value).is_integer() else repr(value)
+    return str(int(number)) if float(number).is_integer() else repr(number)
 
 
 def population_rows(session: Session, survey: Survey) -> list[dict[str, object]]:

@@ -6,13 +6,15 @@ import datetime as dt
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from analysis.bands import age_band
 from analysis.instrument import AnswerState, Instrument, ItemType
 from survey_app.models import Answer, Channel, Response, Survey
+from survey_app.survey.codes import load_codebook, response_values, save_codebook, touch_wave
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +62,32 @@ def store_responses(
 ) -> list[Response]:
     """Store responses with their answers; hidden items (skip logic) are dropped, never stored.
 
-    Answers go in with one multi-row INSERT, so a batch of thousands (the demo, a paper import) stays fast.
+    Answers go in with one multi-row INSERT, so a batch of thousands (the demo, a paper import) stays fast. Each
+    response also gets its analysis codes (:mod:`survey_app.survey.codes`) from the same answer rows, and the wave's
+    data version rises, all in the caller's transaction.
     """
+    if not submitted:
+        return []
+    touch_wave(session, survey)  # first: its row lock guards the codebook below
+    codebook = load_codebook(session, survey, instrument)
     responses = []
     answer_sets = []
     for entry in random.sample(list(submitted), len(submitted)):  # a batch is stored in no telling order
         state = AnswerState(instrument, entry.answers)
+        background = _background(state, entry.submitted_on.year)
+        answers = _answer_rows(instrument, state.answers)
         responses.append(
             Response(
                 survey_id=survey.id,
                 submitted_on=entry.submitted_on,
                 language=entry.language,
                 channel=entry.channel,
-                **_background(state, entry.submitted_on.year),
+                codes=codebook.encode(response_values(codebook.columns, background, answers)),
+                **background,
             )
         )
-        answer_sets.append(_answer_rows(instrument, state.answers))
+        answer_sets.append(answers)
+    save_codebook(session, survey, codebook)
     session.add_all(responses)
     session.flush()
     rows = [
@@ -85,5 +97,5 @@ def store_responses(
         for position, row in enumerate(answers)
     ]
     if rows:
-        session.execute(insert(Answer), rows)
+        session.execute(insert(cast(Table, Answer.__table__)), rows)  # Core executemany: no ORM work per answer row
     return responses

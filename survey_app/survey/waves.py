@@ -32,6 +32,7 @@ from survey_app.models import (
     SurveyDraft,
     SurveyStatus,
 )
+from survey_app.survey.codes import touch_wave
 from survey_app.survey.questionnaires import instrument_of
 
 # Unambiguous when read aloud or printed: no 0/O, 1/I/L, 5/S, 2/Z, 8/B.
@@ -176,6 +177,7 @@ def wave_counts(session: Session, survey: Survey) -> WaveCounts:
 def open_wave(session: Session, survey: Survey, *, actor: StaffUser | None, actor_label: str | None = None) -> None:
     """Open a draft or closed wave for answers (its period decides when residents can actually answer)."""
     survey.status = SurveyStatus.OPEN
+    touch_wave(session, survey)
     audit.record(session, actor=actor, actor_label=actor_label, action="survey.open", target_type="survey",
                  target_id=survey.id, details={"drafts_deleted": 0})
 
@@ -187,6 +189,7 @@ def close_wave(session: Session, survey: Survey, *, actor: StaffUser | None, act
 
     survey.status = SurveyStatus.CLOSED
     holding.release_all(session, survey)
+    touch_wave(session, survey)
     deleted = rows_changed(session, delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id))
     audit.record(session, actor=actor, actor_label=actor_label, action="survey.close", target_type="survey",
                  target_id=survey.id, details={"drafts_deleted": deleted})

@@ -52,6 +52,8 @@ class WaveAttack:
         self.measure = measure
         self.rows = {_key(r["group"]): r for r in rows}
         self.areas = sorted({r["group"]["area"] for r in rows if "area" in r["group"]})
+        if published.get("data_quality", {}).get("unknown_area", 0) > 0:
+            self.areas.append(None)  # respondents of an unknown area: in the totals, in no published area
         self.genders = sorted({r["group"]["gender"] for r in rows if "gender" in r["group"]})
         self.bands = sorted({r["group"]["age_band"] for r in rows if "age_band" in r["group"]})
         child = child_bands(self.bands) if self.bands else None
@@ -154,12 +156,102 @@ class WaveAttack:
         return found
 
 
-def attack(published: dict, *, weighted: bool = False) -> tuple[list[Interval], list[tuple]]:
-    """All intervals of all suppressed groups, and the associations that pin a suppressed category."""
+class ItemAttack(WaveAttack):
+    """The joint LP of every share defined on one item (e.g. two shares with nested bases).
+
+    Unknowns: per finest cell, the answers of each *atom* — a set of answer codes that every measure on the
+    item treats alike (in or out of its base, counted or not). Each measure's ``n`` and ``k`` are sums of
+    atoms, so the published figures of all of them constrain the same unknowns: a share with a wider base
+    can pin what a narrower one suppresses.
+    """
+
+    def __init__(self, published: dict, infos: list[dict], *, weighted: bool = False) -> None:
+        names = [i["measure"] for i in infos]
+        super().__init__(published, names[0], weighted=weighted)
+        self.names = names
+        codes = sorted({c for i in infos for c in i["base"]})
+        signature: dict[tuple, list[str]] = {}
+        for code in codes:
+            sig = tuple((code in i["base"], code in i["counted"]) for i in infos)
+            signature.setdefault(sig, []).append(code)
+        self.atoms = list(signature)
+        c, a = len(self.cells), len(self.atoms)
+        self.size = c * a
+        eq_rows, eq_rhs = [], []
+        self.by_measure = {}
+        for j, info in enumerate(infos):
+            in_base = np.array([sig[j][0] for sig in self.atoms], dtype=float)
+            in_count = np.array([sig[j][1] for sig in self.atoms], dtype=float)
+            self.by_measure[info["measure"]] = (in_base, in_count)
+            for r in published["measures"]:
+                if r["measure"] != info["measure"] or r["n"] is None:
+                    continue
+                m = self.membership(r["group"])
+                eq_rows.append(np.kron(m, in_base))
+                eq_rhs.append(r["n"])
+                if r["estimate"] is not None and not weighted:
+                    eq_rows.append(np.kron(m, in_count))
+                    eq_rhs.append(round(r["estimate"] * r["n"]))
+        self.a_eq = csr_matrix(np.array(eq_rows)) if eq_rows else None
+        self.b_eq = np.array(eq_rhs, dtype=float) if eq_rows else None
+        self.a_ub = None
+        self.b_ub = None
+        self.current = names[0]
+        self.rows_of = {name: {_key(r["group"]): r for r in published["measures"] if r["measure"] == name}
+                        for name in names}
+
+    def bounds(self, group: tuple, quantity: str) -> tuple[float, float]:
+        m = self.membership(dict(group))
+        in_base, in_count = self.by_measure[self.current]
+        weights = {"n": in_base, "k": in_count, "n-k": in_base - in_count}[quantity]
+        obj = np.kron(m, weights)
+        out = []
+        for sign in (1, -1):
+            res = linprog(sign * obj, A_eq=self.a_eq, b_eq=self.b_eq, bounds=(0, None), method="highs")
+            if res.status == 3:
+                out.append(math.inf)
+                continue
+            assert res.status == 0, res.message
+            out.append(sign * res.fun)
+        return out[0], out[1]
+
+    def intervals(self) -> list[Interval]:
+        out = []
+        for name in self.names:
+            self.current = name
+            for key, r in self.rows_of[name].items():
+                if r["symbol"] != "U":
+                    continue
+                for q in QUANTITIES:
+                    lo, hi = self.bounds(key, q)
+                    out.append(Interval(name, key, q, lo, hi))
+        return out
+
+
+def shared_items(published: dict) -> list[list[dict]]:
+    """The share measures grouped by item, for items that carry more than one share."""
+    by_item: dict[str, list[dict]] = {}
+    for info in published.get("measure_info", []):
+        if info.get("kind") == "share":
+            by_item.setdefault(info["item"], []).append(info)
+    return [infos for infos in by_item.values() if len(infos) > 1]
+
+
+def attack(published: dict, *, weighted: bool = False, joint: bool = True) -> tuple[list[Interval], list[tuple]]:
+    """All intervals of all suppressed groups, and the associations that pin a suppressed category.
+
+    With ``joint`` the shares on one item are also attacked together (:class:`ItemAttack`); a group's
+    interval is then the narrower of the two attacks.
+    """
     intervals: list[Interval] = []
     pinned: list[tuple] = []
+    if joint:
+        for infos in shared_items(published):
+            intervals += ItemAttack(published, infos, weighted=weighted).intervals()
+    index = {i["measure"] for i in published.get("measure_info", []) if i.get("kind") != "share"}
     for measure in sorted({r["measure"] for r in published["measures"]}):
-        wave = WaveAttack(published, measure, weighted=weighted)
+        # an index publishes a mean (0-100), not a share: only its n is a count
+        wave = WaveAttack(published, measure, weighted=weighted or measure in index)
         intervals += wave.intervals()
         for assoc in published.get("associations", []):
             if assoc["measure"] != measure:

@@ -101,10 +101,26 @@ def test_csv_and_xlsx_tables_go_to_the_writer_it_is_given(capsys, small, tmp_pat
     assert capsys.readouterr().out == ""
     tables, fmt, output, dialect = written[0]
     assert (fmt, output, dialect) == ("csv", None, "excel-sv")
-    assert list(tables) == ["measures", "comparisons", "weighting", "associations", "suppression", "data_quality"]
-    assert tables["measures"][0][:4] == ["measure", "area", "gender", "age_band"]
-    total = next(row for row in tables["measures"][1:] if row[1:5] == ["", "", "", ""])
-    assert (total[0], total[5], total[6]) == ("share_unsafe", 80, 0.5)
+    assert list(tables) == ["measures", "comparisons", "definitions", "weighting", "associations", "suppression",
+                            "data_quality"]
+    header = tables["measures"][0]
+    assert header[:8] == ["measure", "measure_label", "breakdown", "group_label", "area", "gender", "age_band",
+                          "age_group"]
+    rows = [dict(zip(header, row, strict=True)) for row in tables["measures"][1:]]
+    total = next(r for r in rows if r["breakdown"] == "total")
+    assert (total["measure"], total["group_label"], total["n"], total["estimate"]) == ("share_unsafe", "Totalt", 80,
+                                                                                         0.5)
+    # the blank gender (every 17th row) is a group of its own, labelled so that it cannot pass for a total
+    blank = [r for r in rows if r["breakdown"] == "gender" and r["gender"] == "(ej svar)"]
+    assert len(blank) == 1
+    assert blank[0]["group_label"] == "(ej svar)"
+    assert [r for r in rows if r["breakdown"] != "total" and not any(r[k] for k in ("area", "gender", "age_band",
+                                                                                      "age_group"))] == []
+    # a measure without cut-points has no problem level: '.' (cannot occur)
+    assert {r["level"] for r in rows} == {"."}
+    definitions = dict(zip(tables["definitions"][0], tables["definitions"][1], strict=True))
+    assert definitions["counted"] == "fairly_unsafe very_unsafe no_out_fear"
+    assert definitions["base"].split() == ["very_safe", "fairly_safe", "fairly_unsafe", "very_unsafe", "no_out_fear"]
     target = tmp_path / "out.xlsx"
     assert main([str(small), "--measure", UNSAFE, "--format", "xlsx", "--output", str(target)],
                 write_tables=write_tables) == 0

@@ -108,7 +108,10 @@ def test_poststrat_needs_cells_and_respondents():
     pop = Population(cells=cells, margins={"area": {"A": 100.0}, "gender": {"kvinna": 50.0, "man": 50.0},
                                            "age_band": {"18-24": 90.0, "25-44": 10.0}})
     with pytest.raises(WeightingError, match="no respondents"):
-        run_analysis(data, [MEASURE], weighting="poststrat", population=pop)
+        run_analysis(data, [MEASURE], weighting="poststrat", population=pop, min_poststratum=0)
+    # collapsing (the default) merges the empty cell into its area's neighbouring age band instead
+    collapsed = run_analysis(data, [MEASURE], weighting="poststrat", population=pop)
+    assert [name for name, _ in collapsed.weighting.collapsed] == ["A/18-24+25-44"]
     with pytest.raises(WeightingError, match="empty raking cell"):
         run_analysis(data, [MEASURE], weighting="raking", population=pop)
 

@@ -97,17 +97,36 @@ def test_analyse_runs_to_the_end_on_the_demo_in_every_format(exported, tmp_path:
     assert result.exit_code == 0, result.output
     table = list(csv.reader(io.StringIO(result.stdout.split("\n\n# comparisons")[0])))
     header = table[1]
-    csv_totals = [dict(zip(header, row, strict=True)) for row in table[2:]
-                  if row[1:5] == ["", "", "", ""]]
+    csv_rows = [dict(zip(header, row, strict=True)) for row in table[2:]]
+    csv_totals = [r for r in csv_rows if r["breakdown"] == "total"]
     assert {r["measure"] for r in csv_totals} == set(totals)
     assert all(int(r["n"]) > 0 for r in csv_totals)
+    assert all(r["group_label"] == "Totalt" for r in csv_totals)
+    # only totals have no group value: a blank gender or age band is the group "(ej svar)"
+    assert all(any(r[k] for k in ("area", "gender", "age_band", "age_group")) for r in csv_rows
+               if r["breakdown"] != "total")
+    fields = {f.strip().lower() for row in csv.reader(io.StringIO(result.stdout)) for f in row}
+    assert not fields & {"nan", "inf", "-inf", "infinity", "-infinity"}
+
+    folder = tmp_path / "tables"
+    result = _analyse(responses, *options, "--format", "csv", "--output", f"{folder}/")
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in folder.iterdir()} >= {"measures.csv", "comparisons.csv", "definitions.csv",
+                                                  "weighting.csv", "data_quality.csv"}
+    with open(folder / "definitions.csv", encoding="utf-8") as fh:
+        definitions = {r["measure"]: r for r in csv.DictReader(fh)}
+    assert definitions["share_unsafe"]["question"]  # the questionnaire's Swedish question text
+    assert definitions["share_unsafe"]["label"] != "share_unsafe"
 
     target = tmp_path / "out.xlsx"
     result = _analyse(responses, *options, "--format", "xlsx", "--output", target)
     assert result.exit_code == 0, result.output
     book = load_workbook(target)
-    assert "data_quality" in book.sheetnames
+    assert {"data_quality", "definitions"} <= set(book.sheetnames)
     sheet = book["measures"]
-    xlsx_totals = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[1:5] == (None,) * 4]
+    sheet_rows = sheet.iter_rows(values_only=True)
+    xlsx_header = next(sheet_rows)
+    xlsx_rows = [dict(zip(xlsx_header, row, strict=True)) for row in sheet_rows]
+    xlsx_totals = [r for r in xlsx_rows if r["breakdown"] == "total"]
     assert len(xlsx_totals) == len(totals)
-    assert all(row[5] > 0 for row in xlsx_totals)
+    assert all(r["n"] > 0 for r in xlsx_totals)

@@ -173,24 +173,24 @@ def analyse(*arguments: object):
 def test_analyse_writes_plain_csv_to_standard_output_and_xlsx_to_a_file(responses: Path, tmp_path: Path) -> None:
     result = analyse(responses, "--measure", UNSAFE, "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("# measures\nmeasure,area,gender,age_band")
+    assert result.stdout.startswith("# measures\nmeasure,measure_label,breakdown,group_label,area,gender,age_band")
     assert "\n# comparisons\n" in result.stdout
     assert "\r" not in result.stdout
     assert "\ufeff" not in result.stdout
-    assert "share_unsafe,,,,,120,0.5," in result.stdout  # 60 of 120 unsafe: a decimal point, not a comma
+    assert "share_unsafe,share_unsafe,total,Totalt,,,,,120,0.5," in result.stdout  # a decimal point, not a comma
 
     target = tmp_path / "out.xlsx"
     result = analyse(responses, "--measure", UNSAFE, "--format", "xlsx", "--output", target)
     assert result.exit_code == 0, result.output
     book = load_workbook(target)
-    assert book.sheetnames == ["measures", "comparisons", "weighting", "associations", "suppression", "data_quality"]
+    assert book.sheetnames == ["measures", "comparisons", "definitions", "weighting", "associations", "suppression",
+                               "data_quality"]
     sheet = book["measures"]
     assert sheet["A1"].value == "measure"
     assert sheet["A1"].font.b
     assert sheet.freeze_panes == "A2"
-    total = next(row for row in sheet.iter_rows(min_row=2) if row[1].value is None and row[2].value is None
-                 and row[3].value is None and row[4].value is None)
-    assert (total[5].value, total[5].data_type, total[6].value, total[6].data_type) == (120, "n", 0.5, "n")
+    total = next(row for row in sheet.iter_rows(min_row=2) if row[2].value == "total")
+    assert (total[8].value, total[8].data_type, total[9].value, total[9].data_type) == (120, "n", 0.5, "n")
 
 
 def test_an_area_named_like_a_formula_is_text_in_the_xlsx_and_guarded_in_the_csv(responses: Path,
@@ -207,7 +207,7 @@ def test_an_area_named_like_a_formula_is_text_in_the_xlsx_and_guarded_in_the_csv
 
     result = analyse(responses, "--measure", UNSAFE, "--format", "csv")
     assert result.exit_code == 0, result.output
-    areas = {row[1] for row in csv.reader(io.StringIO(result.stdout)) if row and row[0] == "share_unsafe"}
+    areas = {row[4] for row in csv.reader(io.StringIO(result.stdout)) if row and row[0] == "share_unsafe"}
     assert "'=1+1" in areas
     assert "=1+1" not in areas
 
@@ -218,10 +218,10 @@ def test_analyse_csv_for_swedish_excel(responses: Path, tmp_path: Path) -> None:
                      target)
     assert result.exit_code == 0, result.output
     data = target.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf# measures\r\nmeasure;area;gender")
+    assert data.startswith(b"\xef\xbb\xbf# measures\r\nmeasure;measure_label;breakdown;group_label;area;gender")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
-    total = next(row for row in rows if row[:5] == ["share_unsafe", "", "", "", ""])
-    assert total[5:7] == ["120", "0,5"]
+    total = next(row for row in rows if row[:3] == ["share_unsafe", "share_unsafe", "total"])
+    assert total[8:10] == ["120", "0,5"]
     assert analyse(responses, "--measure", UNSAFE, "--format", "csv", "--csv-dialect", "excel").exit_code == 2
 
 

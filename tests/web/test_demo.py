@@ -8,8 +8,18 @@ from sqlalchemy import func, select
 from analysis.bands import DEFAULT_AGE_BANDS
 from survey_app.auth.passwords import verify_password
 from survey_app.cli import main
+from survey_app.demo import DEMO_SURVEY_SLUG, EARLIER_SURVEY_SLUG
 from survey_app.extensions import db
-from survey_app.models import Answer, Area, AreaPopulation, Questionnaire, Response, StaffUser, Survey
+from survey_app.models import (
+    Answer,
+    Area,
+    AreaPopulation,
+    ProblemLevelCutpoints,
+    Questionnaire,
+    Response,
+    StaffUser,
+    Survey,
+)
 
 UNSAFE = {"fairly_unsafe", "very_unsafe", "no_out_fear"}
 BASE = UNSAFE | {"very_safe", "fairly_safe"}
@@ -45,10 +55,19 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
         assert session.scalar(select(func.sum(AreaPopulation.population))) > 10_000
 
         assert {q.slug for q in session.scalars(select(Questionnaire))} == {"trygghetsenkat", "trygghetsenkat-unga"}
-        survey = session.scalars(select(Survey)).one()
+        survey = session.scalars(select(Survey).where(Survey.slug == DEMO_SURVEY_SLUG)).one()
         assert survey.status == "open"
         assert survey.questionnaire.slug == "trygghetsenkat"
-        assert session.scalar(select(func.count()).select_from(Response)) == 1500
+        assert session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey.id)) == 1500
+        earlier = session.scalars(select(Survey).where(Survey.slug == EARLIER_SURVEY_SLUG)).one()
+        assert earlier.status == "closed"
+        assert earlier.questionnaire_id == survey.questionnaire_id
+        assert earlier.period_end < survey.period_start
+        cutpoints = {c.measure: c for c in session.scalars(select(ProblemLevelCutpoints))}
+        assert "share_unsafe" in cutpoints
+        assert "share_problem_litter" in cutpoints
+        assert cutpoints["share_unsafe"].cutpoints == [0.05, 0.10, 0.30, 0.40, 0.50, 0.60]
+        assert cutpoints["share_unsafe"].example is True
         bands = set(session.scalars(select(Response.age_band).distinct()))
         assert bands <= {b.label for b in DEFAULT_AGE_BANDS} | {None}
 
@@ -79,5 +98,5 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
     assert again.exit_code == 0
     assert "fanns redan" in again.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Response)) == 1500
-        assert db.session.scalar(select(func.count()).select_from(Survey)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 2 * 1500
+        assert db.session.scalar(select(func.count()).select_from(Survey)) == 2

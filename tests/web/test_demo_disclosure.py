@@ -39,7 +39,7 @@ def demo_columns(session) -> dict[str, list]:
 
 
 def test_attacker_finds_no_suppressed_demo_cell_narrower_than_its_protection_interval(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(main, ["demo"])
+    result = app.test_cli_runner().invoke(main, ["demo", "--no-earlier-wave"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         cols = demo_columns(db.session)

@@ -10,7 +10,7 @@ from flask import Flask
 from survey_app.auth import roles
 from survey_app.auth.roles import PUBLIC
 from survey_app.extensions import db
-from tests.factories import make_dialogue, make_focus_areas, make_staff
+from tests.factories import add_responses, make_dialogue, make_focus_areas, make_staff
 from tests.web.client import log_in
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -40,9 +40,13 @@ def test_the_matrix_says_what_the_issue_says() -> None:
     assert roles.may("analyst", "dialogue.export_xlsx")
     assert not roles.may(None, "dialogue.index")
     assert not roles.may("facilitator", "admin.users")
+    assert all(roles.may(role, "insights.overview") for role in ROLES)
+    assert not roles.may(None, "insights.overview")
+    assert roles.may("admin", "insights.cutpoints_edit")
+    assert not roles.may("analyst", "insights.cutpoints_edit")
 
 
-def _concrete_path(rule_text: str, ids: dict[str, int]) -> str:
+def _concrete_path(rule_text: str, ids: dict[str, object]) -> str:
     def value(match: re.Match[str]) -> str:
         converter, name = match.group(1), match.group(2)
         if name in ids:
@@ -53,13 +57,17 @@ def _concrete_path(rule_text: str, ids: dict[str, int]) -> str:
 
 
 def test_every_route_with_every_method_as_every_role(app: Flask, staff_db, make_wave) -> None:
-    survey_id = make_wave(codes=True).id
+    wave = make_wave(codes=True)
+    survey_id, wave_slug = wave.id, wave.slug
+    add_responses(staff_db, wave)  # the result downloads answer 409 for a wave without responses
     users = {role: make_staff(staff_db, role, email=f"{role}@kommun.se") for role in ROLES}
     focus_area = make_focus_areas(staff_db)[0]
     dialogue = make_dialogue(staff_db, users["facilitator"])
     ids = {
         "dialogue_id": dialogue.id, "observation_id": dialogue.observations[0].id, "user_id": users["analyst"].id,
         "area_id": dialogue.area_id, "focus_area_id": focus_area.id, "survey_id": survey_id,
+        "wave_slug": wave_slug, "measure": "share_unsafe", "slug": wave_slug, "dialect": "excel-sv",
+        "table": "kommunen",
     }
     staff_db.commit()
 

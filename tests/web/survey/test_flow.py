@@ -186,7 +186,8 @@ def test_nothing_identifying_is_stored_with_a_response(app) -> None:
     with app.app_context():
         columns = {column["name"] for column in inspect(db.engine).get_columns("responses")}
         answer_columns = {column["name"] for column in inspect(db.engine).get_columns("answers")}
-    assert columns == {"id", "survey_id", "submitted_on", "language", "channel", "area_code", "gender", "age_band"}
+    assert columns == {"id", "survey_id", "submitted_on", "language", "channel", "area_code", "gender", "age_band",
+                       "codes"}  # the answers again, as codes for the analysis (survey_app/survey/codes.py)
     assert answer_columns == {"response_id", "position", "item_code", "value_code", "value_number", "value_text"}
     with app.app_context():
         types = {column["name"]: str(column["type"]) for column in inspect(db.engine).get_columns("responses")}

@@ -1,0 +1,171 @@
+"""Charts of a table's estimates, drawn on the server as inline SVG by matplotlib's SVG backend.
+
+One horizontal bar per published row with its 95 % CI as an error bar and the figure written at the bar's end;
+hidden rows (suppressed ``U``, too few answers ``..``) are not drawn at all, so no bar can give a hidden figure
+away. Meaning never rests on colour: every bar is named on its axis and carries its number, and a figure on few
+answers is hatched and marked in its label as well. The table beside the chart is its text alternative: the SVG
+has ``role="img"`` and ``aria-labelledby`` pointing to the table's caption.
+
+The output is deterministic (``svg.hashsalt`` fixed, no date or creator in the metadata) and self-contained: text
+stays text in a generic font stack (no font files or requests), styles become SVG presentation attributes (the
+Content-Security-Policy allows no inline styles), and every id is prefixed with the caption id, so several charts
+on one page never share an id. No pyplot: a bare :class:`~matplotlib.figure.Figure` keeps no global state between
+requests.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+from babel.numbers import format_decimal, format_percent
+from markupsafe import Markup
+from matplotlib.figure import Figure
+
+from analysis.report import EstimateRow
+
+__all__ = ["ChartRow", "chart_rows", "chart_svg", "svg_markup"]
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+BAR_COLOUR = "#1f5f8b"  # 7.0:1 against white
+UNCERTAIN_COLOUR = "#ffffff"
+INK = "#1a1a1a"
+_RC: dict[str, Any] = {
+    "svg.hashsalt": "trygg",  # ids from a fixed salt: the same figures give the same bytes
+    "svg.fonttype": "none",  # text as <text>, read by screen readers and drawn with the reader's own fonts
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 10,
+    "hatch.color": BAR_COLOUR,
+    "hatch.linewidth": 1.5,
+}
+_PRESENTATION = {"fill", "fill-opacity", "stroke", "stroke-width", "stroke-linejoin", "stroke-linecap",
+                 "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit", "stroke-opacity", "opacity",
+                 "font-size", "font-family", "font-style", "font-weight", "text-anchor", "clip-path"}
+
+_DRAWING = threading.Lock()
+
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartRow:
+    """One row of a table as the chart needs it; ``estimate`` None means hidden (not drawn)."""
+
+    label: str
+    estimate: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    uncertain: bool = False
+
+
+def chart_rows(rows: Iterable[EstimateRow], label: Callable[[EstimateRow], str]) -> list[ChartRow]:
+    """The analysis' rows for :func:`chart_svg`, named by ``label`` (an area's name, a gender's word ...)."""
+    return [ChartRow(label(r), r.estimate, r.ci_low, r.ci_high, r.uncertain) for r in rows]
+
+
+def _value_text(value: float, *, percent: bool, locale: str) -> str:
+    if percent:
+        return format_percent(value, "#,##0.0 %", locale=locale)
+    return format_decimal(value, "#,##0.0", locale=locale)
+
+
+def chart_svg(rows: Sequence[ChartRow], *, caption_id: str, locale: str = "sv", percent: bool = True,
+              few_answers: str = "") -> Markup:
+    """An SVG bar chart of the published rows with CI error bars, labelled by the table caption ``caption_id``.
+
+    ``few_answers`` is the word added to the label of a figure on few answers (e.g. "få svar"), in the page's
+    language; ``percent`` draws shares on a 0–100 % axis, else means on a 0–100 axis (the indices).
+    """
+    shown = [r for r in rows if r.estimate is not None and math.isfinite(r.estimate)]
+    height = 0.9 + 0.38 * max(len(shown), 1)
+    # rc_context changes matplotlib's process-wide settings while it lasts: one chart at a time per process
+    with _DRAWING, matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # the stubs type keys as Literals
+        figure = Figure(figsize=(6.4, height), layout="constrained")
+        axes = figure.add_subplot()
+        positions = list(range(len(shown)))[::-1]  # the table's first row at the top
+        values = [float(r.estimate) for r in shown]  # type: ignore[arg-type]
+        low = [max(v - (r.ci_low if r.ci_low is not None else v), 0.0) for v, r in zip(values, shown, strict=True)]
+        high = [max((r.ci_high if r.ci_high is not None else v) - v, 0.0) for v, r in zip(values, shown, strict=True)]
+        bars = axes.barh(positions, values, height=0.6, color=[UNCERTAIN_COLOUR if r.uncertain else BAR_COLOUR
+                                                               for r in shown],
+                         edgecolor=BAR_COLOUR, linewidth=1.0, xerr=[low, high],
+                         error_kw={"ecolor": INK, "elinewidth": 1.2, "capsize": 3})
+        for bar, r in zip(bars, shown, strict=True):
+            if r.uncertain:
+                bar.set_hatch("///")
+        labels = [f"{r.label} ({few_answers})" if r.uncertain and few_answers else r.label for r in shown]
+        axes.set_yticks(positions, labels)
+        top = 1.0 if percent else 100.0
+        axes.set_xlim(0, top * 1.2)  # room right of the scale for the figure written after a full bar
+        ticks = [top * i / 5 for i in range(6)]
+        axes.set_xticks(ticks, [_value_text(t, percent=percent, locale=locale).replace(",0", "").replace(".0", "")
+                                for t in ticks])
+        for position, value, r in zip(positions, values, shown, strict=True):
+            end = r.ci_high if r.ci_high is not None else value
+            axes.text(end + top * 0.015, position, _value_text(value, percent=percent, locale=locale),
+                      va="center", ha="left", color=INK)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.grid(axis="x", color="#d0d0d0", linewidth=0.6)
+        axes.set_axisbelow(True)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return svg_markup(buffer.getvalue(), caption_id=caption_id)
+
+
+def svg_markup(svg: str, *, caption_id: str) -> Markup:
+    """SVG text made fit for inline use: no prolog, metadata or styles, ids prefixed, labelled by ``caption_id``."""
+    root = ET.fromstring(svg)  # noqa: S314 (our own matplotlib output, not outside input)
+    _inline_styles(root)
+    for element in list(root.iter()):
+        for child in list(element):
+            if child.tag in (f"{{{SVG_NS}}}metadata", f"{{{SVG_NS}}}style", f"{{{SVG_NS}}}title"):
+                element.remove(child)
+    _prefix_ids(root, caption_id)
+    root.set("stroke-linejoin", "round")  # the style sheet matplotlib puts in <defs>, as inherited attributes
+    root.set("stroke-linecap", "butt")
+    for attribute in ("width", "height"):
+        root.attrib.pop(attribute, None)
+    root.set("class", "chart")
+    root.set("role", "img")
+    root.set("aria-labelledby", caption_id)
+    root.set("focusable", "false")
+    return Markup(ET.tostring(root, encoding="unicode"))  # noqa: S704 (serialised by ElementTree, escaped)
+
+
+def _inline_styles(root: ET.Element) -> None:
+    for element in root.iter():
+        style = element.attrib.pop("style", None)
+        if not style:
+            continue
+        for declaration in style.split(";"):
+            name, _, value = declaration.partition(":")
+            name, value = name.strip(), value.strip()
+            if name in _PRESENTATION and value:
+                element.set(name, value)
+
+
+_URL = re.compile(r"url\(#([^)]+)\)")
+
+
+def _prefix_ids(root: ET.Element, prefix: str) -> None:
+    ids = {element.get("id") for element in root.iter() if element.get("id")}
+    href = f"{{{XLINK_NS}}}href"
+    for element in root.iter():
+        if (own := element.get("id")) is not None:
+            element.set("id", f"{prefix}-{own}")
+        for name, value in list(element.attrib.items()):
+            if name in (href, "href") and value.startswith("#") and value[1:] in ids:
+                element.set(name, f"#{prefix}-{value[1:]}")
+            elif "url(#" in value:
+                element.set(name, _URL.sub(lambda m: f"url(#{prefix}-{m.group(1)})" if m.group(1) in ids
+                                           else m.group(0), value))

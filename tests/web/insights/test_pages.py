@@ -1,0 +1,359 @@
+"""The results pages show what `run_analysis` publishes for the wave, in Swedish number format, and refuse bad URLs.
+
+Expected figures come from calling `analysis.report.run_analysis` on the wave's data directly and from counting rows
+in the database, and are formatted here by hand (decimal comma, no-break spaces), never by the app's own code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analysis.errors import ConvergenceError
+from analysis.report import AnalysisResult, EstimateRow, run_analysis
+from survey_app.demo import EXAMPLE_CUTPOINTS
+from survey_app.extensions import db
+from survey_app.insights import results
+from survey_app.insights.service import wave_input
+from survey_app.models import Area, AreaPopulation, AuditEvent, ProblemLevelCutpoints, Response
+from tests.factories import YOUTH, make_staff
+from tests.web.client import log_in, token
+from tests.web.insights.waves import EARLIER_SLUG, NOW_SLUG, make_result_waves, row_named, survey_by_slug, tables
+
+NBSP = "\u00a0"
+
+
+def pct(share: float) -> str:
+    return f"{share * 100:.1f}".replace(".", ",") + NBSP + "%"
+
+
+def pp(diff: float) -> str:
+    text = f"{abs(diff) * 100:.1f}".replace(".", ",")
+    return ("+" if diff > 0 else "−" if diff < 0 else "±") + text
+
+
+def count(n: int) -> str:
+    return f"{n:,}".replace(",", NBSP)
+
+
+def analysed(app: Flask, slug: str, weighting: str, compare: str | None = None) -> AnalysisResult:
+    """run_analysis on the wave as the command line would run it, with the example cut-points for share_unsafe."""
+    with app.app_context():
+        data = wave_input(db.session, survey_by_slug(db.session, slug))
+        other = wave_input(db.session, survey_by_slug(db.session, compare)).responses if compare else None
+    assert data.responses is not None
+    measures = [dataclasses.replace(m, cutpoints=EXAMPLE_CUTPOINTS) if m.name == "share_unsafe" else m
+                for m in data.measures]
+    return run_analysis(data.responses, measures, weighting=weighting,
+                        population=data.population if weighting != "none" else None, compare=other)
+
+
+def estimate(result: AnalysisResult, measure: str, group: tuple = ()) -> EstimateRow:
+    return next(r for r in result.measures if r.measure == measure and r.group == group)
+
+
+def shown(row: EstimateRow) -> list[str]:
+    """n, estimate, CI as the page must show them."""
+    if row.suppressed:
+        return ["U", "U", "–"]
+    if row.symbol:
+        return [count(row.n or 0), row.symbol, "–"]
+    assert row.estimate is not None
+    assert row.ci_low is not None
+    assert row.ci_high is not None
+    return [count(row.n or 0), pct(row.estimate) + (" *" if row.uncertain else ""),
+            f"{pct(row.ci_low)} – {pct(row.ci_high)}"]
+
+
+@pytest.fixture
+def waves(app: Flask, staff_db: Session, tmp_path: Path):
+    return make_result_waves(staff_db, tmp_path)
+
+
+@pytest.fixture
+def analyst(app: Flask, staff_db: Session) -> FlaskClient:
+    make_staff(staff_db, "analyst", email="analys@kommun.se")
+    staff_db.commit()
+    client = app.test_client()
+    assert log_in(client, "analys@kommun.se").status_code == 302
+    return client
+
+
+def page(client: FlaskClient, path: str, status: int = 200) -> str:
+    response = client.get(path)
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    return response.get_data(as_text=True)
+
+
+def test_the_wave_list_counts_responses_against_the_population(waves, analyst, staff_db: Session) -> None:
+    html = page(analyst, "/analys/")
+    survey = survey_by_slug(staff_db, NOW_SLUG)
+    responses = staff_db.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey.id))
+    # the adult questionnaire asks 16 and older: every band but 12-15
+    population = staff_db.scalar(select(func.sum(AreaPopulation.population)).where(AreaPopulation.age_band != "12-15"))
+    row = row_named(tables(html)["table0"], "Trygghetsenkät 2026")
+    assert row[3:] == [count(responses), count(population), pct(responses / population)]
+    assert "Öppen" in row[2]
+    assert "Stängd" in row_named(tables(html)["table0"], "Trygghetsenkät 2025")[2]
+
+
+def test_overview_shows_run_analysis_figures_with_the_problem_level_beside_them(app, waves, analyst) -> None:
+    html = page(analyst, f"/analys/{NOW_SLUG}")  # raking is the default: every area has population figures
+    expected = analysed(app, NOW_SLUG, "raking")
+    found = tables(html)
+    unsafe = estimate(expected, "share_unsafe")
+    assert unsafe.estimate is not None
+    row = row_named(found["headline"], "Andel som känner sig otrygga ute ensamma sent en kväll i bostadsområdet "
+                                       "(eller avstår av oro)")
+    assert row[1:4] == shown(unsafe)
+    level = sum(unsafe.estimate > c for c in EXAMPLE_CUTPOINTS)  # STANDARDS §3.3: cut-points exceeded
+    assert row[4].startswith(f"nivå {level}")
+    assert ("osäker nivå" in row[4]) == (unsafe.level_uncertain is True)
+    assert row_named(found["headline"], "Andel utsatta för misshandel")[4] == "problemnivå ej konfigurerad"
+    assert "är ett exempel (5, 10, 30, 40, 50 och 60 %)" in html
+    centrum = estimate(expected, "share_unsafe", (("area", "centrum"),))
+    areas_row = row_named(found["headline-areas"], "Andel som känner sig otrygga ute ensamma sent en kväll i "
+                                                   "bostadsområdet (eller avstår av oro)")
+    header = found["headline-areas"][0]
+    assert areas_row[header.index("Centrum")] == f"{shown(centrum)[1]} {shown(centrum)[2]}"
+    diagnostics = expected.weighting.diagnostics
+    assert diagnostics is not None
+    assert f"Effektivt antal svarande (Kish): {count(round(diagnostics.n_eff_kish))} av {count(diagnostics.n)}" in html
+    assert "Så läser du tabellen" in html
+
+
+def test_who_answered_and_the_r_indicator_by_hand(waves, analyst, staff_db: Session) -> None:
+    html = page(analyst, f"/analys/{NOW_SLUG}?weighting=none")
+    survey = survey_by_slug(staff_db, NOW_SLUG)
+    rows = staff_db.execute(select(Response.area_code, Response.gender, Response.age_band)
+                            .where(Response.survey_id == survey.id)).all()
+    population = {(area, p.gender, p.age_band): p.population
+                  for area, p in staff_db.execute(select(Area.code, AreaPopulation).join(AreaPopulation.area))
+                  if p.age_band != "12-15"}
+    n = Counter(tuple(r) for r in rows if tuple(r) in population)
+    big_n = np.array([population[k] for k in population], dtype=float)
+    rho = np.array([n.get(k, 0) for k in population]) / big_n
+    mean = sum(n.values()) / big_n.sum()
+    s = math.sqrt(float((big_n * (rho - mean) ** 2).sum()) / (big_n.sum() - 1))  # Schouten et al. 2009, eq. 2.2
+    assert f"R-indikatorn är {1 - 2 * s:.2f}".replace(".", ",") in html
+    assert f"variationskoefficient är {s / mean:.2f}".replace(".", ",") in html
+    norrby_n = sum(1 for r in rows if r[0] == "norrby")
+    norrby_population = sum(v for (a, _, _), v in population.items() if a == "norrby")
+    assert row_named(tables(html)["who-area"], "Norrby")[1:] == [count(norrby_n), count(norrby_population),
+                                                                  pct(norrby_n / norrby_population)]
+
+
+def test_area_by_gender_table_shows_every_published_figure_and_symbols_for_the_rest(app, waves, analyst) -> None:
+    html = page(analyst, f"/analys/{NOW_SLUG}/tabell?measure=share_unsafe&by=area_gender&weighting=none")
+    expected = analysed(app, NOW_SLUG, "none")
+    table = tables(html)["breakdown"]
+    names = {"bruket": "Bruksområdet", "centrum": "Centrum", "kyrkbyn": "Kyrkbyn", "norrby": "Norrby",
+             "ostra-kvarn": "Östra Kvarnen", "strandangen": "Strandängen"}
+    genders = {"woman": "Kvinnor", "man": "Män", "other": "Annat kön", "no_answer": "Kön ej angivet"}
+    rows = [r for r in expected.measures
+            if r.measure == "share_unsafe" and [d for d, _ in r.group] == ["area", "gender"]]
+    assert rows
+    assert any(r.suppressed for r in rows)  # the test must see the symbols
+    for r in rows:
+        area, gender = r.group[0][1], r.group[1][1]
+        assert row_named(table, names[area], genders[gender])[2:5] == shown(r), r.group
+    assert row_named(table, "Hela kommunen")[1:4] == shown(estimate(expected, "share_unsafe"))
+    assert "U" in html
+    assert "Ingen viktning" in html
+
+
+def test_gender_gap_per_area_with_the_holm_adjusted_verdict_in_words(app, waves, analyst) -> None:
+    html = page(analyst, f"/analys/{NOW_SLUG}/kon?measure=share_unsafe&weighting=raking")
+    expected = analysed(app, NOW_SLUG, "raking")
+    gaps = [c for c in expected.comparisons if c.measure == "share_unsafe" and c.kind == "gender_gap"]
+    table = tables(html)["gender-gap-areas"]
+    checked = 0
+    for c in gaps:
+        if not c.group or c.group[0][0] != "area" or c.group[0][1] == "":
+            continue
+        row = next(r for r in table[1:] if r[0] not in ("",) and c.group[0][1] in _codes_of(r[0]))
+        if c.difference is None:
+            assert row[3:] == ["–", "–", "Redovisas inte: en grupp är skyddad eller har för få svar."]
+            continue
+        assert c.ci_low is not None
+        assert c.ci_high is not None
+        verdict = "Skillnaden är statistiskt säkerställd." if c.significant else \
+            "Skillnaden är inte statistiskt säkerställd."
+        assert row[3:] == [pp(c.difference), f"{pp(c.ci_low)} – {pp(c.ci_high)}", verdict]
+        checked += 1
+    assert checked >= 3
+    whole = next(c for c in gaps if c.group == ())
+    assert whole.difference is not None
+    assert row_named(tables(html)["gender-gap"], "Andel som känner sig otrygga ute ensamma sent en kväll i "
+                                                 "bostadsområdet (eller avstår av oro)")[3] == pp(whole.difference)
+
+
+def _codes_of(name: str) -> set[str]:
+    return {"Bruksområdet": {"bruket"}, "Centrum": {"centrum"}, "Kyrkbyn": {"kyrkbyn"}, "Norrby": {"norrby"},
+            "Östra Kvarnen": {"ostra-kvarn"}, "Strandängen": {"strandangen"}}.get(name, set())
+
+
+def test_children_view_shows_the_under_18_groups(app, waves, analyst) -> None:
+    html = page(analyst, f"/analys/{NOW_SLUG}/barn?measure=share_unsafe&weighting=none")
+    expected = analysed(app, NOW_SLUG, "none")
+    table = tables(html)["children-detail"]
+    for group, label in (((("age_group", "under_18"),), "Under 18 år"),
+                         ((("age_group", "under_18"), ("gender", "woman")), "Under 18 år, Kvinnor"),
+                         ((("age_group", "18_plus"),), "18 år och äldre")):
+        assert row_named(table, label)[1:4] == shown(estimate(expected, "share_unsafe", group))
+
+
+def test_trend_against_the_earlier_wave(app, waves, analyst) -> None:
+    html = page(analyst, f"/analys/{NOW_SLUG}/trend?measure=share_unsafe&weighting=none&compare={EARLIER_SLUG}")
+    expected = analysed(app, NOW_SLUG, "none", compare=EARLIER_SLUG)
+    trend = next(c for c in expected.comparisons if c.measure == "share_unsafe" and c.kind == "trend" and not c.group)
+    assert trend.difference is not None
+    assert trend.ci_low is not None
+    assert trend.ci_high is not None
+    assert trend.difference < 0  # the earlier wave was made less safe
+    row = row_named(tables(html)["trend"], "Andel som känner sig otrygga ute ensamma sent en kväll i bostadsområdet "
+                                          "(eller avstår av oro)")
+    verdict = "Skillnaden är statistiskt säkerställd." if trend.significant else \
+        "Skillnaden är inte statistiskt säkerställd."
+    assert row[3:] == [pp(trend.difference), f"{pp(trend.ci_low)} – {pp(trend.ci_high)}", verdict]
+    norrby = next(c for c in expected.comparisons if c.measure == "share_unsafe" and c.kind == "trend"
+                  and c.group == (("area", "norrby"),))
+    assert norrby.difference is not None
+    assert row_named(tables(html)["trend-areas"], "Norrby")[2] == pp(norrby.difference)
+    # without a choice the newest earlier wave of the same questionnaire is the comparison
+    assert pp(trend.difference) in page(analyst, f"/analys/{NOW_SLUG}/trend?weighting=none")
+
+
+def test_english_pages_use_english_number_conventions(app, waves, analyst) -> None:
+    html = page(analyst, f"/analys/{NOW_SLUG}/tabell?measure=share_unsafe&by=area&weighting=none&lang=en")
+    whole = estimate(analysed(app, NOW_SLUG, "none"), "share_unsafe")
+    assert whole.estimate is not None
+    assert row_named(tables(html)["breakdown"], "The whole municipality")[2] == f"{whole.estimate * 100:.1f}%"
+    assert "How to read the table" in html
+    # the language links keep the page's state
+    assert "measure=share_unsafe&amp;by=area&amp;weighting=none&amp;lang=sv" in html
+
+
+@pytest.mark.parametrize(("path", "status", "message"), [
+    ("/analys/finns-inte", 404, "Det finns ingen enkätomgång med den adressen."),
+    ("/analys/finns-inte/tabell", 404, "Det finns ingen enkätomgång med den adressen."),
+    (f"/analys/{NOW_SLUG}/tabell?measure=share_nothing", 400, "Omgångens enkät har inget mått med det namnet."),
+    (f"/analys/{NOW_SLUG}/tabell?by=kommun", 400, "Det finns ingen sådan indelning."),
+    (f"/analys/{NOW_SLUG}?weighting=magic", 400, "Det finns ingen sådan viktning."),
+    (f"/analys/{NOW_SLUG}/trend?compare=finns-inte", 400, "Det finns ingen tidigare omgång med samma enkät"),
+    ("/analys/problemniva/share_nothing", 404, "Ingen inläst enkät har ett andelsmått med det namnet."),
+])
+def test_bad_values_in_the_url_get_a_swedish_message_and_a_4xx(waves, app, staff_db, path, status, message) -> None:
+    make_staff(staff_db, "admin", email="chef@kommun.se")
+    staff_db.commit()
+    client = app.test_client()
+    log_in(client, "chef@kommun.se")
+    assert message in page(client, path, status)
+
+
+def test_a_wave_without_responses_says_so(app, staff_db: Session, analyst, make_wave) -> None:
+    make_wave(slug="tom-omgang")
+    for path in ("/analys/tom-omgang", "/analys/tom-omgang/tabell", "/analys/tom-omgang/kon",
+                 "/analys/tom-omgang/barn"):
+        html = page(analyst, path)
+        assert "Omgången har inga svar ännu." in html or "Ingen har svarat ännu." in html
+    assert "Omgången har inga svar ännu." in page(analyst, "/analys/tom-omgang/tabell")
+
+
+def test_an_area_without_population_and_another_questionnaire_get_messages(app, staff_db: Session, tmp_path,
+                                                                          analyst, make_wave) -> None:
+    make_result_waves(staff_db, tmp_path, responses=300, earlier=False, cutpoints=False)
+    staff_db.add(Area(code="nyby", name="Nyby"))
+    staff_db.commit()
+    survey = survey_by_slug(staff_db, NOW_SLUG)
+    survey.areas.append(staff_db.scalars(select(Area).where(Area.code == "nyby")).one())
+    staff_db.commit()
+    html = page(analyst, f"/analys/{NOW_SLUG}?weighting=raking")
+    assert "Viktning kräver befolkningsuppgifter för alla omgångens områden" in html
+    assert "Nyby" in html
+    assert "headline" not in tables(html)
+    assert "Ingen viktning" in page(analyst, f"/analys/{NOW_SLUG}")  # the default falls back to none
+    youth = make_wave(YOUTH, slug="unga-2025")
+    youth.period_start = survey.period_start.replace(year=survey.period_start.year - 1)
+    staff_db.commit()
+    html = page(analyst, f"/analys/{NOW_SLUG}/trend?weighting=none&compare=unga-2025")
+    assert "Jämförelseomgången använde en annan enkät" in html
+    assert "trend" not in tables(html)
+
+
+def test_raking_that_does_not_converge_gets_a_message(app, waves, analyst, monkeypatch) -> None:
+    with app.app_context(), pytest.raises(results.ResultsUnavailable) as refused:
+        results.analyse_wave(db.session, survey_by_slug(db.session, NOW_SLUG), weighting="raking", max_iter=1)
+    assert refused.value.reason == "not_converged"
+    assert isinstance(refused.value.__cause__, ConvergenceError)
+    real = results.analyse_wave
+
+    def one_round(*args, **kwargs):
+        return real(*args, **{**kwargs, "max_iter": 1})
+
+    monkeypatch.setattr(results, "analyse_wave", one_round)
+    html = page(analyst, f"/analys/{NOW_SLUG}/tabell?weighting=raking")
+    assert "Kalibreringen (raking) konvergerade inte" in html
+    assert "breakdown" not in tables(html)
+
+
+def test_an_admin_sets_and_removes_cut_points(app, staff_db: Session, make_wave) -> None:
+    make_wave()
+    make_staff(staff_db, "admin", email="chef@kommun.se")
+    staff_db.commit()
+    client = app.test_client()
+    log_in(client, "chef@kommun.se")
+    assert "problemnivå ej konfigurerad" in page(client, "/analys/problemniva")
+    path = "/analys/problemniva/share_problem_litter"
+    form = {"csrf_token": token(client, path), "action": "save",
+            **{f"cut{i}": v for i, v in enumerate(["5", "12,5", "30", "40", "50", "60"], start=1)}}
+    assert client.post(path, data=form).status_code == 302
+    staff_db.expire_all()
+    saved = staff_db.scalars(select(ProblemLevelCutpoints)).one()
+    assert saved.cutpoints == [0.05, 0.125, 0.30, 0.40, 0.50, 0.60]
+    assert saved.example is False
+    assert staff_db.scalars(select(AuditEvent.action).where(AuditEvent.target_id == "share_problem_litter")).all() \
+        == ["problem_level_cutpoints_set"]
+    bad = client.post(path, data={**form, "cut3": "8"})
+    assert bad.status_code == 400
+    assert "var och en större än den före" in bad.get_data(as_text=True)
+    assert client.post(path, data={"csrf_token": form["csrf_token"], "action": "clear"}).status_code == 302
+    staff_db.expire_all()
+    assert staff_db.scalars(select(ProblemLevelCutpoints)).all() == []
+
+
+def test_facilitators_read_results_but_not_the_cut_point_form(app, waves, staff_db: Session) -> None:
+    make_staff(staff_db, "facilitator", email="fa@kommun.se")
+    staff_db.commit()
+    client = app.test_client()
+    log_in(client, "fa@kommun.se")
+    assert client.get("/analys/").status_code == 200
+    assert client.get("/analys/problemniva").status_code == 403
+    assert app.test_client().get(f"/analys/{NOW_SLUG}").status_code == 302
+
+
+def test_groups_answering_at_under_four_fifths_of_the_overall_rate_are_flagged() -> None:
+    from analysis.representativeness import representativeness
+    from survey_app.insights.results import Cell, Participation
+
+    overall = representativeness([10, 40, 30], [100, 200, 100])  # overall rate 0.2
+    who = Participation(80, 400, {}, overall, (), 0)
+    assert who.under_represented(Cell(("a",), 15, 100))  # 0.15 < 0.8 · 0.2
+    assert not who.under_represented(Cell(("b",), 17, 100))  # 0.17 is not
+    assert not who.under_represented(Cell(("c",), None, 100))  # a hidden count is never flagged
+
+
+def test_post_stratification_without_every_area_known_gets_a_message(app, waves, analyst) -> None:
+    html = page(analyst, f"/analys/{NOW_SLUG}/tabell?weighting=poststrat")  # 1 % of the demo answers "vet inte"
+    assert "Efterstratifiering kräver till exempel att alla svarande har område och åldersgrupp" in html
+    assert "Teknisk förklaring (på engelska)" in html
+    assert "breakdown" not in tables(html)
