@@ -8,7 +8,7 @@ message and a 4xx; a wave whose figures cannot be shown gets a message in place 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 from urllib.parse import urlencode
@@ -17,15 +17,17 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from analysis.instrument import MeasureDef
+from analysis.report import EstimateRow
 from survey_app.auth.access import current_staff
 from survey_app.errors import ServiceError
 from survey_app.extensions import db
 from survey_app.forms import StaffForm, show_service_error
-from survey_app.insights import formatting, results, services
+from survey_app.insights import charts, formatting, results, services
 from survey_app.insights.forms import CutpointsForm
 from survey_app.insights.messages import INSIGHTS_MESSAGES
 from survey_app.insights.service import wave_input
@@ -147,7 +149,12 @@ def page_helpers() -> dict[str, object]:
         """The same view in another language: the page state in the query is kept."""
         return "?" + urlencode({**request.args.to_dict(), "lang": code})
 
-    return {"language_url": language_url, "fmt": formatting}
+    def chart(rows: Sequence[EstimateRow], label: Callable[[object], str], caption_id: str, percent: bool) -> Markup:
+        """The table's rows as a server-drawn SVG bar chart with CI bars; the table is its text alternative."""
+        return charts.chart_svg(charts.chart_rows(rows, lambda row: str(label(row.group))), caption_id=caption_id,
+                                locale=str(get_locale() or "sv"), percent=percent, few_answers=_("few answers"))
+
+    return {"language_url": language_url, "fmt": formatting, "chart": chart}
 
 
 # --- the waves --------------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def _external_references(svg: str) -> list[str]:
 
 def _bars(root: ET.Element) -> list[ET.Element]:
     """Filled rectangles drawn in the axes: patch 1 is the figure's backdrop, 2 the axes'; spines are open lines."""
-    patches = [g for g in root.iter(f"{SVG}g") if re.fullmatch(r"t1-patch_\d+", g.get("id", ""))][2:]
+    patches = [g for g in root.iter(f"{SVG}g") if re.fullmatch(r"[\w-]+-patch_\d+", g.get("id", ""))][2:]
     paths = [g.find(f"{SVG}path") for g in patches]
     return [p for p in paths if p is not None and p.get("d", "").rstrip().endswith("z")]
 

@@ -27,6 +27,7 @@ from survey_app.insights.service import wave_input
 from survey_app.models import Area, AreaPopulation, AuditEvent, ProblemLevelCutpoints, Response
 from tests.factories import YOUTH, make_staff
 from tests.web.client import log_in, token
+from tests.web.insights.test_charts_and_maps import _bars, _external_references, _parse
 from tests.web.insights.waves import EARLIER_SLUG, NOW_SLUG, make_result_waves, row_named, survey_by_slug, tables
 
 NBSP = "\u00a0"
@@ -169,6 +170,14 @@ def test_area_by_gender_table_shows_every_published_figure_and_symbols_for_the_r
     assert row_named(table, "Hela kommunen")[1:4] == shown(estimate(expected, "share_unsafe"))
     assert "U" in html
     assert "Ingen viktning" in html
+    # the chart beside the table: one bar per published row, labelled by the table's caption, nothing from outside
+    svg = html[html.index("<svg"):html.index("</svg>") + 6]
+    assert 'aria-labelledby="breakdown-caption"' in svg
+    assert _external_references(svg) == []
+    published = [r for r in rows if r.estimate is not None]
+    assert len(_bars(_parse(svg))) == len(published)
+    # the downloads of this very table, with the page's options
+    assert f"/analys/{NOW_SLUG}/export/excel-sv/omraden-kon.csv?weighting=none" in html
 
 
 def test_gender_gap_per_area_with_the_holm_adjusted_verdict_in_words(app, waves, analyst) -> None:
