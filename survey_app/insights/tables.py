@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from analysis.cli import COMPARISON_COLUMNS, MEASURE_COLUMNS
+from analysis.cli import result_tables
 from analysis.instrument import Instrument, ItemType
 from analysis.report import AnalysisResult, ComparisonRow, EstimateRow
 from survey_app.exports import Sheet, Styled
@@ -85,30 +85,14 @@ def comparison_rows(result: AnalysisResult, table: TableSpec) -> list[Comparison
 
 def machine_table(result: AnalysisResult, table: TableSpec) -> list[list[object]]:
     """[header, *rows] with the columns of ``trygg analyse --format csv``; a hidden figure is an empty cell."""
-    if table.kind == "estimates":
-        header = [*MEASURE_COLUMNS, "level_ci_low", "level_ci_high"]
-        rows = []
-        for r in estimate_rows(result, table):
-            group = dict(r.group)
-            values = {"measure": r.measure, **{k: group.get(k, "") for k in GROUP_KEYS}, "n": r.n,
-                      "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                      "ci_method": r.ci_method, "margin_of_error": r.margin_of_error, "df": r.df,
-                      "suppressed": r.suppressed, "symbol": r.symbol, "uncertain": r.uncertain, "level": r.level,
-                      "level_uncertain": r.level_uncertain, "level_ci_low": r.level_ci[0] if r.level_ci else None,
-                      "level_ci_high": r.level_ci[1] if r.level_ci else None}
-            rows.append([_blank(values[c]) for c in header])
-        return [list[object](header), *rows]
-    if table.kind == "comparisons":
-        header = list(COMPARISON_COLUMNS)
-        rows = []
-        for c in comparison_rows(result, table):
-            group = dict(c.group)
-            values = {"measure": c.measure, "kind": c.kind, **{k: group.get(k, "") for k in GROUP_KEYS},
-                      "difference": c.difference, "se": c.se, "ci_low": c.ci_low, "ci_high": c.ci_high,
-                      "statistic": c.statistic, "p_value": c.p_value, "p_adjusted": c.p_adjusted,
-                      "significant": c.significant}
-            rows.append([_blank(values[k]) for k in header])
-        return [list[object](header), *rows]
+    if table.kind in ("estimates", "comparisons"):
+        # the command's own rows (analysis.cli.result_tables), so the columns and cells are exactly its CSV's
+        header, *rows = result_tables(result)["measures" if table.kind == "estimates" else "comparisons"]
+        if table.kind == "estimates":
+            wanted, column = {"×".join(dims) or "total" for dims in table.dims}, header.index("breakdown")
+        else:
+            wanted, column = {table.comparison}, header.index("kind")
+        return [list[object](header), *(row for row in rows if row[column] in wanted)]
     if table.kind == "associations":
         header = ["measure", "by", "method", "statistic", "p_value", "df"]
         return [list[object](header), *([_blank(a.get("measure")), _blank(a.get("by")), _blank(a.get("method")),
