@@ -198,23 +198,22 @@ def table(wave_slug: str) -> str:
 
 @blueprint.get("/<wave_slug>/kon")
 def gender(wave_slug: str) -> str:
-    survey = _wave(wave_slug)
-    measures = list(instrument_of(survey.questionnaire).measures)
-    state = _state(survey, measures)  # a bad value in the URL is refused before the wave is read
-    data = wave_input(db.session(), survey)
-    outcome, problem = _analyse(survey, state, data=data)
-    return render_template("insights/gender.html", **_context(survey, state, measures, "gender"),
-                           results=outcome, problem=problem, headline=results.headline_measures(measures))
+    return _headline_page(wave_slug, "gender")
 
 
 @blueprint.get("/<wave_slug>/barn")
 def children(wave_slug: str) -> str:
+    return _headline_page(wave_slug, "children")
+
+
+def _headline_page(wave_slug: str, page: str) -> str:
+    """A page of the headline measures for one wave (the gender gap, the children's view)."""
     survey = _wave(wave_slug)
     measures = list(instrument_of(survey.questionnaire).measures)
     state = _state(survey, measures)  # a bad value in the URL is refused before the wave is read
     data = wave_input(db.session(), survey)
     outcome, problem = _analyse(survey, state, data=data)
-    return render_template("insights/children.html", **_context(survey, state, measures, "children"),
+    return render_template(f"insights/{page}.html", **_context(survey, state, measures, page),
                            results=outcome, problem=problem, headline=results.headline_measures(measures))
 
 
