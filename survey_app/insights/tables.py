@@ -3,7 +3,7 @@
 Each table has a stable name (the last part of its download URL) and two faces:
 
 - :func:`machine_table`: codes and exact numbers under the column names of ``trygg analyse --format csv``
-  (:func:`analysis.cli.result_tables`), for R, pandas and the CSV for analysis tools;
+  (:func:`analysis.tables.result_tables`), for R, pandas and the CSV for analysis tools;
 - :func:`human_table`: translated headers, measure and area names and the SCB symbols, for Swedish Excel and the
   workbook. The numbers are the same, unrounded: a workbook shows shares as percentages with one decimal by its
   number format, so a reader who widens the column or computes with it still has the exact value.
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from analysis.cli import result_tables
 from analysis.instrument import Instrument, ItemType
 from analysis.report import AnalysisResult, ComparisonRow, EstimateRow
+from analysis.tables import result_tables
 from survey_app.exports import Sheet, Styled
 
 __all__ = ["TABLES", "TableSpec", "human_table", "machine_table", "method_sheet", "table_names", "workbook_sheets"]
@@ -86,7 +86,7 @@ def comparison_rows(result: AnalysisResult, table: TableSpec) -> list[Comparison
 def machine_table(result: AnalysisResult, table: TableSpec) -> list[list[object]]:
     """[header, *rows] with the columns of ``trygg analyse --format csv``; a hidden figure is an empty cell."""
     if table.kind in ("estimates", "comparisons"):
-        # the command's own rows (analysis.cli.result_tables), so the columns and cells are exactly its CSV's
+        # the command's own rows (analysis.tables.result_tables), so the columns and cells are exactly its CSV's
         header, *rows = result_tables(result)["measures" if table.kind == "estimates" else "comparisons"]
         if table.kind == "estimates":
             wanted, column = {"×".join(dims) or "total" for dims in table.dims}, header.index("breakdown")
