@@ -44,6 +44,7 @@ AREAS: tuple[tuple[str, str, int, float], ...] = (
     ("ostra-kvarn", "Östra Kvarnen", 2600, -0.1),
     ("kyrkbyn", "Kyrkbyn", 1500, -0.6),
 )
+DEMO_POPULATION_YEAR = 2025  # the demo's figures stand for SCB's count on 31 December 2025
 # share of the area's population in each default age band (12-15 ... 75+)
 AGE_PROFILE = (0.06, 0.03, 0.10, 0.30, 0.28, 0.13, 0.10)
 AGE_SHIFT = {"12-15": 0.2, "16-17": 0.3, "18-24": 0.35, "25-44": 0.0, "45-64": -0.1, "65-74": 0.1, "75+": 0.35}
@@ -177,8 +178,10 @@ def _demo_areas(session: Session) -> list[Area]:
         for band, share in zip(DEFAULT_AGE_BANDS, AGE_PROFILE, strict=True):
             total = round(inhabitants * share)
             women = round(total * (0.55 if band.label == "75+" else 0.5))
-            area.population.append(AreaPopulation(gender="woman", age_band=band.label, population=women))
-            area.population.append(AreaPopulation(gender="man", age_band=band.label, population=total - women))
+            area.population.append(AreaPopulation(year=DEMO_POPULATION_YEAR, gender="woman", age_band=band.label,
+                                                   population=women))
+            area.population.append(AreaPopulation(year=DEMO_POPULATION_YEAR, gender="man", age_band=band.label,
+                                                   population=total - women))
         session.add(area)
         areas.append(area)
     session.flush()

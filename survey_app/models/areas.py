@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from collections.abc import Iterable
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from survey_app.db import Base
 
@@ -30,17 +32,41 @@ class AreaPopulation(Base):
 
     __tablename__ = "area_populations"
     __table_args__ = (
-        UniqueConstraint("area_id", "gender", "age_band"),
+        UniqueConstraint("area_id", "year", "gender", "age_band"),
         CheckConstraint("population >= 0", name="population_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    # The year the figures refer to (SCB counts the population on 31 December); an area keeps every year it was given,
+    # and a wave is weighted to one of them (`Survey.population_year`).
+    year: Mapped[int] = mapped_column(Integer)
     gender: Mapped[str] = mapped_column(String(32))
     age_band: Mapped[str] = mapped_column(String(16))
     population: Mapped[int] = mapped_column(Integer)
 
     area: Mapped[Area] = relationship(back_populates="population")
+
+
+def population_years(session: Session, area_ids: Iterable[int]) -> list[int]:
+    """The years some of these areas have population figures for, newest first."""
+    ids = list(area_ids)
+    return list(session.scalars(select(AreaPopulation.year).where(AreaPopulation.area_id.in_(ids))
+                                .group_by(AreaPopulation.year).order_by(AreaPopulation.year.desc()))) if ids else []
+
+
+def population_of(session: Session, area_id: int, year: int | None) -> list[AreaPopulation]:
+    """An area's population cells for `year`, or for its latest year when `year` is None (a wave that names no year).
+
+    The one place that chooses which year's figures weight a wave: whatever reads a wave's population reads it here.
+    """
+    if year is None:
+        year = session.scalar(select(func.max(AreaPopulation.year)).where(AreaPopulation.area_id == area_id))
+        if year is None:
+            return []
+    return list(session.scalars(select(AreaPopulation).where(AreaPopulation.area_id == area_id,
+                                                             AreaPopulation.year == year)
+                                .order_by(AreaPopulation.gender, AreaPopulation.age_band)))
 
 
 class FocusArea(Base):

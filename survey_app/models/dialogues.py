@@ -93,6 +93,20 @@ class ObservationStatus(enum.StrEnum):
     NOT_DONE = "not_done"
 
 
+class RaisedBy(enum.StrEnum):
+    """The group that raised an observation (a group, never a person)."""
+
+    GIRLS = "girls"
+    BOYS = "boys"
+    YOUNG_PEOPLE = "young_people"
+    WOMEN = "women"
+    MEN = "men"
+    OLDER_RESIDENTS = "older_residents"
+    PARENTS = "parents"
+    BUSINESSES = "businesses"
+    MIXED = "mixed"
+
+
 class TallyGender(enum.StrEnum):
     WOMAN = "woman"
     MAN = "man"
@@ -251,6 +265,7 @@ class Observation(Base):
     )
     status_reason: Mapped[str | None] = mapped_column(Text)
     from_children: Mapped[bool] = mapped_column(Boolean, default=False)
+    raised_by: Mapped[RaisedBy | None] = mapped_column(enum_type(RaisedBy, length=32, check="raised_by_known"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="observations")

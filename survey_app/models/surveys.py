@@ -100,6 +100,8 @@ class Survey(Base):
     # closing): cached analyses are keyed by it, so none outlives the data it was computed from
     # (survey_app/insights/vectors.py). A count of changes, not a time: it orders nothing.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The year of the areas' population figures the wave is weighted to; None: each area's latest year.
+    population_year: Mapped[int | None] = mapped_column(Integer)
 
     questionnaire: Mapped[Questionnaire] = relationship()
     areas: Mapped[list[Area]] = relationship(secondary=survey_areas, order_by="Area.name")
