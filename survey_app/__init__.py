@@ -41,6 +41,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth)
     app.register_blueprint(dialogue)
     app.register_blueprint(admin)
+    from survey_app.admin.area_views import blueprint as area_data
+
+    app.register_blueprint(area_data)
     app.register_blueprint(insights)
     from survey_app.insights.downloads import blueprint as insights_downloads
 

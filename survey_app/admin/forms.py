@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from survey_app.forms import (
@@ -116,11 +117,43 @@ class WaveCodesForm(StaffForm):
 __all__ = [
     "CHOOSE_ONE",
     "AreaForm",
+    "AreaImportForm",
     "ChoiceField",
     "FocusAreaForm",
+    "PopulationImportForm",
+    "PopulationYearForm",
     "RetentionForm",
     "UserCreateForm",
     "UserEditForm",
     "WaveCodesForm",
     "WaveForm",
+    "WavePopulationYearForm",
 ]
+
+
+class AreaImportForm(StaffForm):
+    """Boundaries from GeoJSON or a GeoPackage, optionally through a mapping table."""
+
+    file = FileField(_l("GeoJSON or GeoPackage file"), validators=[FileRequired(_l("Choose a file."))])
+    mapping = FileField(_l("Mapping table (CSV), if the file holds statistical areas"))
+
+
+class PopulationImportForm(StaffForm):
+    """Population from Trygg's template or SCB's CSV, optionally through a mapping table."""
+
+    file = FileField(_l("Population file (CSV)"), validators=[FileRequired(_l("Choose a file."))])
+    mapping = FileField(_l("Mapping table (CSV), if the file holds statistical areas"))
+    year = IntegerField(_l("Year the figures refer to"), validators=[
+        Optional(), NumberRange(min=1900, max=2200, message=_l("Enter a year from %(min)s to %(max)s."))],
+        render_kw={"inputmode": "numeric"})
+
+
+class PopulationYearForm(StaffForm):
+    year = IntegerField(_l("Year the figures refer to"), validators=[
+        DataRequired(_l("Enter a year from %(min)s to %(max)s.", min=1900, max=2200)),
+        NumberRange(min=1900, max=2200, message=_l("Enter a year from %(min)s to %(max)s."))],
+        render_kw={"inputmode": "numeric"})
+
+
+class WavePopulationYearForm(StaffForm):
+    year = SelectField(_l("Weight to the population of"), choices=[], validate_choice=True)

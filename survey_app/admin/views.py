@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from survey_app import retention
 from survey_app.admin import services
+from survey_app.admin.area_views import wave_population_year_form
 from survey_app.admin.forms import (
     AreaForm,
     FocusAreaForm,
@@ -232,7 +234,17 @@ def wave_create() -> Response | tuple[str, int]:
 def wave_detail(survey_id: int) -> str:
     survey = get_or_404(db.session(), Survey, survey_id)
     return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session(), survey),
-                           codes_form=WaveCodesForm(), link=public_url("survey.landing", slug=survey.slug))
+                           codes_form=WaveCodesForm(), link=public_url("survey.landing", slug=survey.slug),
+                           population_form=wave_population_year_form(survey))
+
+
+@blueprint.get("/enkater/<id:survey_id>/stang")
+def wave_close(survey_id: int) -> Response | str:
+    """Closing asks first, and says how many unsent answers closing deletes (a form, so it works without JS)."""
+    survey = get_or_404(db.session(), Survey, survey_id)
+    if survey.status != SurveyStatus.OPEN:
+        return redirect(url_for("admin.wave_detail", survey_id=survey.id))
+    return render_template("admin/wave_close.html", survey=survey, drafts=wave_counts(db.session(), survey).drafts)
 
 
 @blueprint.post("/enkater/<id:survey_id>/status")
@@ -241,12 +253,13 @@ def wave_status(survey_id: int) -> Response:
     action = (request.form.get("action") or "")[:10]
     if action == "open":
         open_wave(db.session(), survey, actor=_actor())
+        flash(_("The survey is open."), "success")
     elif action == "close":
-        close_wave(db.session(), survey, actor=_actor())
+        deleted = close_wave(db.session(), survey, actor=_actor())
+        flash(ngettext("The survey is closed. %(num)s unsent answer was deleted.",
+                       "The survey is closed. %(num)s unsent answers were deleted.", deleted), "success")
     else:
         abort(400)
-    flash(_("The survey is open.") if action == "open" else _("The survey is closed. Unsent answers were deleted."),
-          "success")
     return redirect(url_for("admin.wave_detail", survey_id=survey.id))
 
 
@@ -258,7 +271,8 @@ def wave_codes(survey_id: int) -> Response | tuple[str, int]:
         abort(400)
     if not form.validate_on_submit():
         return render_template("admin/wave_detail.html", survey=survey, counts=wave_counts(db.session(), survey),
-                               codes_form=form, link=public_url("survey.landing", slug=survey.slug)), 400
+                               codes_form=form, link=public_url("survey.landing", slug=survey.slug),
+                               population_form=wave_population_year_form(survey)), 400
     codes = generate_invitation_codes(db.session(), survey, form.count.data, actor=_actor())
     return render_template("admin/wave_codes.html", survey=survey, codes=codes,
                            link=public_url("survey.landing", slug=survey.slug)), 200

@@ -52,11 +52,18 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "admin.focus_areas": ADMIN,
     "admin.focus_area_create": ADMIN,
     "admin.focus_area_edit": ADMIN,
+    # areas and population from files, the population form per area, the population year a wave is weighted to
+    "area_data.import_areas": ADMIN,
+    "area_data.import_population": ADMIN,
+    "area_data.population_template": ADMIN,
+    "area_data.area_population": ADMIN,
+    "area_data.wave_population_year": ADMIN,
     # survey waves: create, open and close, print invitation codes
     "admin.waves": ADMIN,
     "admin.wave_create": ADMIN,
     "admin.wave_detail": ADMIN,
     "admin.wave_status": ADMIN,
+    "admin.wave_close": ADMIN,
     "admin.wave_codes": ADMIN,
     # retention (gallring): the schedule
     "admin.retention_policy": ADMIN,

@@ -4,7 +4,7 @@ Import models from here (`from survey_app.models import Survey`), so that Alembi
 the same complete schema.
 """
 
-from survey_app.models.areas import Area, AreaPopulation, FocusArea
+from survey_app.models.areas import Area, AreaPopulation, FocusArea, population_of, population_years
 from survey_app.models.dialogues import (
     CHILD_TALLY_BANDS,
     MAX_PER_WALK_GROUP,
@@ -86,5 +86,7 @@ __all__ = [
     "WaveCodebook",
     "dialogue_focus_areas",
     "observation_focus_areas",
+    "population_of",
+    "population_years",
     "survey_areas",
 ]
