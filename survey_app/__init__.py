@@ -40,6 +40,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth)
     app.register_blueprint(dialogue)
+    from survey_app.dialogue.participants import blueprint as participants
+
+    app.register_blueprint(participants)
     app.register_blueprint(admin)
     from survey_app.admin.area_views import blueprint as area_data
 

@@ -239,11 +239,9 @@ def wave_detail(survey_id: int) -> str:
 
 
 @blueprint.get("/enkater/<id:survey_id>/stang")
-def wave_close(survey_id: int) -> Response | str:
+def wave_close(survey_id: int) -> str:
     """Closing asks first, and says how many unsent answers closing deletes (a form, so it works without JS)."""
     survey = get_or_404(db.session(), Survey, survey_id)
-    if survey.status != SurveyStatus.OPEN:
-        return redirect(url_for("admin.wave_detail", survey_id=survey.id))
     return render_template("admin/wave_close.html", survey=survey, drafts=wave_counts(db.session(), survey).drafts)
 
 
@@ -255,9 +253,11 @@ def wave_status(survey_id: int) -> Response:
         open_wave(db.session(), survey, actor=_actor())
         flash(_("The survey is open."), "success")
     elif action == "close":
-        deleted = close_wave(db.session(), survey, actor=_actor())
+        # The placeholders of answers already sent go too, but the admin was told about the unsent ones
+        unsent = wave_counts(db.session(), survey).drafts
+        close_wave(db.session(), survey, actor=_actor())
         flash(ngettext("The survey is closed. %(num)s unsent answer was deleted.",
-                       "The survey is closed. %(num)s unsent answers were deleted.", deleted), "success")
+                       "The survey is closed. %(num)s unsent answers were deleted.", unsent), "success")
     else:
         abort(400)
     return redirect(url_for("admin.wave_detail", survey_id=survey.id))

@@ -4,7 +4,8 @@ Every endpoint of the application is classified here. Resident-facing blueprints
 listed by endpoint name with the roles allowed to use it (all methods of the endpoint alike). `access.py` enforces
 the matrix before any view runs, and a test walks `app.url_map` and fails on an endpoint missing from it.
 
-Object-level rules sit on top of the matrix, in the views: a facilitator edits only the dialogues they recorded.
+Object-level rules sit on top of the matrix, in the views: a facilitator edits only the dialogues they recorded (an
+admin edits every one); any facilitator follows up any observation (its status and decision).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ PUBLIC = "public"
 
 ADMIN = frozenset({Role.ADMIN})
 FACILITATOR = frozenset({Role.FACILITATOR})
+# Facilitators record; admins may edit everything (issue 12). Which dialogue a facilitator may edit is per object.
+FACILITATOR_OR_ADMIN = frozenset({Role.FACILITATOR, Role.ADMIN})
 ALL_STAFF = frozenset(Role)
 ANALYSTS = frozenset({Role.ANALYST, Role.ADMIN})
 
@@ -38,10 +41,15 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "dialogue.export_csv": ALL_STAFF,
     "dialogue.export_xlsx": ALL_STAFF,
     "dialogue.create": FACILITATOR,
-    "dialogue.edit": FACILITATOR,
-    "dialogue.observation_create": FACILITATOR,
-    "dialogue.observation_edit": FACILITATOR,
-    "dialogue.observation_status": FACILITATOR,
+    "dialogue.edit": FACILITATOR_OR_ADMIN,
+    "dialogue.observation_create": FACILITATOR_OR_ADMIN,
+    "dialogue.observation_edit": FACILITATOR_OR_ADMIN,
+    # the follow-up: any facilitator (the party responsible for a measure) changes its status and decision
+    "dialogue.observation_status": FACILITATOR_OR_ADMIN,
+    # participants summed over dialogues for a period and area, shown and exported
+    "participants.summary": ALL_STAFF,
+    "participants.export_csv": ALL_STAFF,
+    "participants.export_xlsx": ALL_STAFF,
     # administration: users, areas and focus areas
     "admin.users": ADMIN,
     "admin.user_create": ADMIN,

@@ -234,11 +234,12 @@ class ObservationInput:
     decision_reason: str | None = None
     deadline: dt.date | None = None
     from_children: bool = False
+    raised_by: str | None = None
 
 
 _OBSERVATION_FIELDS = (
     "text", "kind", "place_name", "latitude", "longitude", "time_of_day", "category", "proposed_measure",
-    "responsible", "responsible_detail", "decision", "decision_reason", "deadline", "from_children",
+    "responsible", "responsible_detail", "decision", "decision_reason", "deadline", "from_children", "raised_by",
 )
 
 
@@ -266,6 +267,7 @@ def _observation_values(dialogue: Dialogue, data: ObservationInput) -> dict[str,
         "decision_reason": reason,
         "deadline": data.deadline or default_deadline(dialogue.held_on),
         "from_children": data.from_children,
+        "raised_by": data.raised_by or None,
     }
 
 
@@ -310,3 +312,32 @@ def change_status(session: Session, observation: Observation, status: str, *, re
     session.flush()
     return True
 
+
+
+def follow_up(session: Session, observation: Observation, *, status: str, reason: str | None, decision: str,
+              decision_reason: str | None, actor: StaffUser) -> bool:
+    """The follow-up of a measure, open to any facilitator: a new status joins the dated status history, a new
+    decision is a revision of the observation, and both are audited. What was said stays as its author wrote it."""
+    if decision not in {d.value for d in Decision}:
+        raise ServiceError("unknown_decision", "decision")
+    decision_reason = _masked(decision_reason)
+    if decision in {Decision.REJECTED, Decision.PARTLY} and not decision_reason:
+        raise ServiceError("reason_required", "decision_reason")
+    before = {"status": str(observation.status), "decision": str(observation.decision)}
+    status_changed = change_status(session, observation, status, reason=reason, actor=actor)
+    changes: dict[str, list[object]] = {}
+    if observation.decision != decision:
+        changes["decision"] = [str(observation.decision), decision]
+    if (observation.decision_reason or None) != decision_reason:
+        changes["decision_reason"] = [observation.decision_reason, decision_reason]
+    if changes:
+        observation.decision, observation.decision_reason = Decision(decision), decision_reason
+        session.add(DialogueRevision(dialogue_id=observation.dialogue_id, actor_id=actor.id, actor_label=actor.email,
+                                     what="observation", observation_id=observation.id, changes=changes))
+    if not (status_changed or changes):
+        return False
+    audit.record(session, actor=actor, action="observation.follow_up", target_type="observation",
+                 target_id=observation.id, details={"before": before, "after": {"status": status,
+                                                                                "decision": decision}})
+    session.flush()
+    return True

@@ -27,6 +27,7 @@ def observation_rows(observations: Iterable[Observation], label: dict[str, dict[
             o.proposed_measure or "", word("responsible", o.responsible), o.responsible_detail or "",
             word("decision", o.decision), o.deadline.isoformat() if o.deadline else "", word("status", o.status),
             o.status_reason or "", "x" if o.from_children else "", o.latitude, o.longitude,
+            word("raised_by", o.raised_by),
         ]
 
 

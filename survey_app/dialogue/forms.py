@@ -108,17 +108,24 @@ class ObservationForm(StaffForm):
                                     validators=[Length(max=LONG_TEXT, message=TOO_LONG)], render_kw={"rows": 2})
     deadline = DateField(_l("Deadline"), validators=[Optional(), plausible_date])
     from_children = BooleanField(_l("This came from children or young people (under 18)"))
+    raised_by = ChoiceField(_l("Raised by"), choices=[])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.category.choices = as_choices([("", _l("No category")), *labels.CATEGORIES])
         self.responsible.choices = as_choices([("", _l("Not decided")), *labels.RESPONSIBLES])
+        self.raised_by.choices = as_choices([("", _l("Not noted")), *labels.RAISED_BY])
 
 
 class StatusForm(StaffForm):
-    status = RequiredRadioField(_l("New status"), choices=as_choices(labels.STATUSES))
+    """The follow-up of a measure: its status and the decision on it."""
+
+    status = RequiredRadioField(_l("Status"), choices=as_choices(labels.STATUSES))
     reason = TextAreaField(_l("Reason or comment"), validators=[Length(max=LONG_TEXT, message=TOO_LONG)],
                            render_kw={"rows": 3})
+    decision = RequiredRadioField(_l("Decision"), choices=as_choices(labels.DECISIONS))
+    decision_reason = TextAreaField(_l("Reason for the decision"),
+                                    validators=[Length(max=LONG_TEXT, message=TOO_LONG)], render_kw={"rows": 2})
 
 
 class FilterForm(StaffForm):

@@ -60,6 +60,17 @@ STATUSES = [
     ("done", _l("Done")),
     ("not_done", _l("Closed without action")),
 ]
+RAISED_BY = [
+    ("girls", _l("Girls")),
+    ("boys", _l("Boys")),
+    ("young_people", _l("Young people")),
+    ("women", _l("Women")),
+    ("men", _l("Men")),
+    ("older_residents", _l("Older residents")),
+    ("parents", _l("Parents")),
+    ("businesses", _l("Business owners")),
+    ("mixed", _l("A mixed group")),
+]
 GENDERS = [("woman", _l("Women")), ("man", _l("Men")), ("other_unknown", _l("Other or unknown"))]
 _BANDS = {"under_12": _l("Under 12"), "unknown": _l("Age unknown")}
 
@@ -74,7 +85,7 @@ def band_label(band: str) -> object:
 ALL = {
     "format": FORMATS, "time_of_day": TIMES_OF_DAY, "partner": PARTNERS, "kind": KINDS, "category": CATEGORIES,
     "responsible": RESPONSIBLES, "decision": DECISIONS, "status": STATUSES, "gender": GENDERS,
-    "participation_level": PARTICIPATION_LEVELS,
+    "participation_level": PARTICIPATION_LEVELS, "raised_by": RAISED_BY,
 }
 
 
@@ -107,6 +118,7 @@ FIELDS = {
     "responsible_detail": _l("Which administration or other party"), "decision": _l("Decision"),
     "decision_reason": _l("Reason for the decision"), "deadline": _l("Deadline"),
     "from_children": _l("This came from children or young people (under 18)"),
+    "raised_by": _l("Raised by"), "status": _l("Status"), "status_reason": _l("Reason or comment"),
 }
 
 

@@ -12,6 +12,7 @@ DIALOGUE_MESSAGES = {
     "reason_required": _l("Give a reason."),
     "required": _l("This field is required."),
     "unknown_status": _l("Choose one of the options."),
+    "unknown_decision": _l("Choose one of the options."),
     "too_long_after_masking": _l(
         "The text is too long once personal details are removed. Shorten it, and leave out phone numbers, "
         "personal identity numbers and e-mail addresses."

@@ -35,14 +35,23 @@ def _actor() -> StaffUser:
 
 
 def _own(dialogue: Dialogue) -> None:
-    """Facilitators edit only the dialogues they recorded (the role matrix lets them in; this is per object)."""
-    if dialogue.created_by_id != _actor().id:
+    """What was said stays with its author: facilitators edit only the dialogues they recorded, admins every one (the
+    role matrix lets both in; this is per object)."""
+    if not _may_edit(dialogue):
         abort(403)
 
 
 def _may_edit(dialogue: Dialogue) -> bool:
     user = current_staff()
-    return user is not None and user.role == Role.FACILITATOR and dialogue.created_by_id == user.id
+    if user is None:
+        return False
+    return user.role == Role.ADMIN or (user.role == Role.FACILITATOR and dialogue.created_by_id == user.id)
+
+
+def _may_follow_up() -> bool:
+    """Any facilitator follows up any observation (the party responsible for a measure may not be its recorder)."""
+    user = current_staff()
+    return user is not None and user.role in (Role.FACILITATOR, Role.ADMIN)
 
 
 # --- filters and lists --------------------------------------------------------------------------------------
@@ -115,10 +124,10 @@ def _export(file_format: str) -> Response | tuple[str, int]:
         _("Observation"), _("Dialogue"), _("Date"), _("Format"), _("Area"), _("Place"), _("Kind"), _("Category"),
         _("Focus areas"), _("What was raised"), _("Proposed measure"), _("Responsible"),
         _("Which administration or other party"), _("Decision"), _("Deadline"), _("Status"), _("Reason"),
-        _("From children"), _("Latitude"), _("Longitude"),
+        _("From children"), _("Latitude"), _("Longitude"), _("Raised by"),
     ]
     code_labels = {kind: labels.table(kind) for kind in ("format", "kind", "category", "responsible", "decision",
-                                                          "status")}
+                                                          "status", "raised_by")}
     # The rows are read now, before the request commits (which expires the loaded observations: reading them
     # afterwards would cost queries per row); the file itself is written while it is sent, chunk by chunk.
     rows = list(export.observation_rows(queries.find_observations(db.session(), filters), code_labels))
@@ -227,7 +236,7 @@ def edit(dialogue_id: int) -> Response | tuple[str, int]:
 def _detail_context(dialogue: Dialogue) -> dict[str, object]:
     return {
         "dialogue": dialogue, "labels": labels, "today": today(), "tallies": dialogue.tally_table,
-        "may_edit": _may_edit(dialogue), "max_per_walk_group": MAX_PER_WALK_GROUP,
+        "may_edit": _may_edit(dialogue), "may_follow_up": _may_follow_up(), "max_per_walk_group": MAX_PER_WALK_GROUP,
         "tally_bands": queries.TALLY_BANDS,
     }
 
@@ -258,6 +267,7 @@ def _observation_form(dialogue: Dialogue, observation: Observation | None = None
         form.focus_areas.data = [str(i) for i in sorted(chosen)]
         form.category.data = saved.category or ""
         form.responsible.data = saved.responsible or ""
+        form.raised_by.data = saved.raised_by or ""
     return form
 
 
@@ -278,6 +288,7 @@ def _observation_input(form: ObservationForm) -> commands.ObservationInput:
         decision_reason=form.decision_reason.data,
         deadline=form.deadline.data,
         from_children=bool(form.from_children.data),
+        raised_by=form.raised_by.data or None,
     )
 
 
@@ -322,18 +333,20 @@ def observation_edit(observation_id: int) -> Response | tuple[str, int]:
 
 @blueprint.route("/iakttagelser/<id:observation_id>/status", methods=["GET", "POST"])
 def observation_status(observation_id: int) -> Response | tuple[str, int]:
+    """The follow-up of a measure: status and decision, by any facilitator; dated, signed and audited."""
     observation = get_or_404(db.session(), Observation, observation_id)
-    _own(observation.dialogue)
     form = StatusForm(formdata=None if request.method == "GET" else request.form,
-                      data={"status": observation.status, "reason": observation.status_reason})
+                      data={"status": observation.status, "reason": observation.status_reason,
+                            "decision": observation.decision, "decision_reason": observation.decision_reason})
     if form.validate_on_submit():
         try:
-            changed = commands.change_status(db.session(), observation, form.status.data, reason=form.reason.data,
-                                             actor=_actor())
+            changed = commands.follow_up(db.session(), observation, status=form.status.data, reason=form.reason.data,
+                                         decision=form.decision.data, decision_reason=form.decision_reason.data,
+                                         actor=_actor())
         except ServiceError as error:
             show_service_error(form, error, DIALOGUE_MESSAGES)
         else:
-            flash(_("The status has been changed.") if changed else _("Nothing was changed."), "success")
+            flash(_("The follow-up has been saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("dialogue.detail", dialogue_id=observation.dialogue_id,
                                     _anchor=f"obs-{observation.id}"))
     status = 400 if form.is_submitted() else 200

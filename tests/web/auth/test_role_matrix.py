@@ -36,7 +36,12 @@ def test_the_matrix_says_what_the_issue_says() -> None:
     assert all(access == {"admin"} for endpoint, access in roles.MATRIX.items() if endpoint.startswith("admin."))
     assert roles.may("facilitator", "dialogue.create")
     assert not roles.may("analyst", "dialogue.create")
-    assert not roles.may("admin", "dialogue.edit")
+    assert roles.may("admin", "dialogue.edit")  # issue 12: admins can edit everything
+    assert roles.may("facilitator", "dialogue.observation_status")  # any facilitator follows up a measure
+    assert not roles.may("analyst", "dialogue.observation_status")
+    assert all(roles.may(role, "participants.export_xlsx") for role in ROLES)
+    assert not roles.may("facilitator", "area_data.import_population")
+    assert not roles.may("analyst", "area_data.area_population")
     assert roles.may("analyst", "dialogue.export_xlsx")
     assert not roles.may(None, "dialogue.index")
     assert not roles.may("facilitator", "admin.users")

@@ -199,25 +199,28 @@ def test_status_change_is_dated_signed_and_needs_a_reason_to_close_without_actio
     assert "Statushistorik" in page
 
 
-def test_other_facilitator_reads_but_cannot_edit_and_analyst_only_reads(app, client, staff_db, facilitator) -> None:
+def test_other_facilitator_follows_up_but_cannot_edit_and_analyst_only_reads(app, client, staff_db,
+                                                                             facilitator) -> None:
     make_staff(staff_db, "facilitator", email="other@kommun.se")
     make_staff(staff_db, "analyst", email="an@kommun.se")
     dialogue = make_dialogue(staff_db, facilitator)
     dialogue_id, observation_id = dialogue.id, dialogue.observations[0].id
     staff_db.commit()
+    edits = (f"/dialoger/{dialogue_id}/redigera", f"/dialoger/{dialogue_id}/iakttagelser/ny",
+             f"/dialoger/iakttagelser/{observation_id}/redigera")
+    follow_up = f"/dialoger/iakttagelser/{observation_id}/status"
     for email in ("other@kommun.se", "an@kommun.se"):
         reader = app.test_client()
         log_in(reader, email)
         page = reader.get(f"/dialoger/{dialogue_id}")
         assert page.status_code == 200
         assert "Ändra dialogen" not in page.get_data(as_text=True)
-        assert "Ändra status" not in page.get_data(as_text=True)
+        assert ("Följ upp" in page.get_data(as_text=True)) == (email == "other@kommun.se")
         csrf = token(reader, "/dialoger/")
-        for path in (f"/dialoger/{dialogue_id}/redigera", f"/dialoger/{dialogue_id}/iakttagelser/ny",
-                     f"/dialoger/iakttagelser/{observation_id}/redigera",
-                     f"/dialoger/iakttagelser/{observation_id}/status"):
+        for path in edits:
             assert reader.get(path).status_code == 403
             assert reader.post(path, data={"csrf_token": csrf, "status": "done"}).status_code == 403
+        assert reader.get(follow_up).status_code == (200 if email == "other@kommun.se" else 403)
     assert staff_db.scalars(select(Observation.status)).one() == "open"
     staff_db.rollback()
 
