@@ -46,8 +46,8 @@ def _areas_by_code(session: Session) -> dict[str, Area]:
     return {a.code: a for a in session.scalars(select(Area))}
 
 
-def import_areas(session: Session, features: list[Feature], mapping: Mapping | None, *, actor: StaffUser,
-                 dry_run: bool, file: str) -> AreaImport:
+def import_areas(session: Session, features: list[Feature], mapping: Mapping | None, *, actor: StaffUser | None,
+                 dry_run: bool, file: str, actor_label: str | None = None) -> AreaImport:
     """Create or update areas from boundaries; with a mapping, each Trygg area is the union of its parts."""
     result = AreaImport(dry_run=dry_run)
     parts: dict[str, list[BaseGeometry]] = defaultdict(list)
@@ -89,7 +89,8 @@ def import_areas(session: Session, features: list[Feature], mapping: Mapping | N
         area.name, area.geometry = name, geometry
     if not dry_run:
         session.flush()
-        audit.record(session, actor=actor, action="areas.import", target_type="areas", details={
+        audit.record(session, actor=actor, actor_label=actor_label, action="areas.import", target_type="areas",
+                     details={
             "file": file[:200], "created": [c.code for c in result.changes if c.action == "create"],
             "updated": [c.code for c in result.changes if c.action == "update"], "skipped_features": result.skipped})
     return result
@@ -121,8 +122,9 @@ def _rounded(cells: dict[tuple[str, str], float]) -> dict[tuple[str, str], int]:
     return {key: round(value) for key, value in cells.items()}
 
 
-def import_population(session: Session, source: PopulationFile, mapping: Mapping | None, *, actor: StaffUser,
-                      dry_run: bool, file: str) -> PopulationImport:
+def import_population(session: Session, source: PopulationFile, mapping: Mapping | None, *,
+                      actor: StaffUser | None, dry_run: bool, file: str,
+                      actor_label: str | None = None) -> PopulationImport:
     """Replace each area's figures for each year in the file with the file's (summed over the mapped parts)."""
     result = PopulationImport(source=source, dry_run=dry_run)
     existing = _areas_by_code(session)
@@ -160,7 +162,8 @@ def import_population(session: Session, source: PopulationFile, mapping: Mapping
         if not dry_run and changed:
             _replace(session, area, year, new)
     if not dry_run:
-        audit.record(session, actor=actor, action="population.import", target_type="areas", details={
+        audit.record(session, actor=actor, actor_label=actor_label, action="population.import", target_type="areas",
+                     details={
             "file": file[:200], "layout": source.layout, "years": source.years,
             "areas": sorted({c.code for c in result.changes if c.cells_changed}),
             "estimated_classes": source.classes_shared})

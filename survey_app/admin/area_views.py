@@ -3,7 +3,7 @@ area, and the population year a wave is weighted to. Admin only (the role matrix
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
@@ -43,7 +43,7 @@ def _import_size_limit() -> None:
 
 @blueprint.record_once
 def _first_of_all(state: BlueprintSetupState) -> None:
-    app: Flask = state.app
+    app = state.app
     app.before_request_funcs.setdefault(None, []).insert(0, _import_size_limit)
 
 
@@ -148,12 +148,15 @@ def area_population(area_id: int) -> Response | tuple[str, int]:
                 else:
                     flash(_("The population has been saved.") if changed else _("Nothing was changed."), "success")
                     return redirect(url_for("area_data.area_population", area_id=area.id, ar=year))
-        grid = {(g, b.label): request.form.get(f"cell-{g}-{b.label}", "")
-                for g in area_imports.POPULATION_GENDERS for b in DEFAULT_AGE_BANDS}
-    status = 400 if request.method == "POST" else 200
+        shown: dict[tuple[str, str], int | str] = {(g, b.label): request.form.get(f"cell-{g}-{b.label}", "")
+                                                   for g in area_imports.POPULATION_GENDERS for b in DEFAULT_AGE_BANDS}
+        return render_template("admin/area_population.html", area=area, form=form, grid=shown, year=year,
+                               cell_errors=cell_errors, bands=DEFAULT_AGE_BANDS,
+                               genders=area_imports.POPULATION_GENDERS,
+                               years=population_years(db.session(), [area.id])), 400
     return render_template("admin/area_population.html", area=area, form=form, grid=grid, year=year,
                            cell_errors=cell_errors, bands=DEFAULT_AGE_BANDS, genders=area_imports.POPULATION_GENDERS,
-                           years=population_years(db.session(), [area.id])), status
+                           years=population_years(db.session(), [area.id])), 200
 
 
 def wave_population_year_form(survey: Survey, form: WavePopulationYearForm | None = None) -> WavePopulationYearForm:

@@ -71,7 +71,8 @@ def _epsg_of_geojson(document: dict[str, Any], *, file: str) -> int | None:
     return int(match.group(1))
 
 
-def _checked(geometry: BaseGeometry, transformer: Transformer | None, label: str, problems: Problems) -> BaseGeometry | None:
+def _checked(geometry: BaseGeometry, transformer: Transformer | None, label: str,
+             problems: Problems) -> BaseGeometry | None:
     if geometry.geom_type not in ("Polygon", "MultiPolygon"):
         problems.add("geometry_type", feature=label, value=geometry.geom_type)
         return None

@@ -30,7 +30,7 @@ class Problem:
     detail: str | None = None
 
 
-class FileRejected(Exception):  # noqa: N818 -- a rejected file, not a programming error
+class FileRejected(Exception):
     """A file was refused; `problems` says why, in order."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -137,8 +137,8 @@ def read_mapping(data: bytes, *, file: str = "mapping") -> Mapping:
         problems.add("missing_column", row=1, column="kod")
     if target is None:
         problems.add("missing_column", row=1, column="område")
-    problems.raise_if_any()
-    assert source is not None and target is not None  # noqa: S101 -- raised above otherwise
+    if source is None or target is None:
+        raise FileRejected(problems.found)
     area_of: dict[str, str] = {}
     name_of: dict[str, str] = {}
     row_of: dict[str, int] = {}

@@ -1,8 +1,9 @@
-"""What an admin reads about a refused file: each problem in a sentence that names the file, row and column or feature."""
+"""What an admin reads about a refused file: each problem in a sentence naming the file, row and column or feature."""
 
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from survey_app.admin.import_files import Problem
 

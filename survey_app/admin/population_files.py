@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from analysis.bands import DEFAULT_AGE_BANDS
-from survey_app.admin.import_files import Problems, csv_rows, decode, header_key, region_code
+from survey_app.admin.import_files import FileRejected, Problems, csv_rows, decode, header_key, region_code
 
 MAX_ROWS = 3_000_000  # SCB's national DeSO table in one-year ages is about 1.3 million rows
 LOWEST_SURVEYED_AGE = DEFAULT_AGE_BANDS[0].low
@@ -94,8 +94,8 @@ def read_population(data: bytes, *, file: str = "population", year: int | None =
     header: list[str] = []
     header_line = 0
     for line, cells in rows:  # SCB puts a title line or two above the header
-        keys = {header_key(c) for c in cells}
-        if keys & AGE_HEADERS and keys & GENDER_HEADERS:
+        found = {header_key(c) for c in cells}
+        if found & AGE_HEADERS and found & GENDER_HEADERS:
             header, header_line = cells, line
             break
         if line >= 5:
@@ -124,7 +124,8 @@ def read_population(data: bytes, *, file: str = "population", year: int | None =
     if year is not None and wide and year not in wide.values():
         problems.add("year_not_in_file", row=header_line, value=str(year))
     problems.raise_if_any()
-    assert area is not None and gender is not None and age is not None  # noqa: S101 -- checked above
+    if area is None or gender is None or age is None:  # the header was found by its gender and age columns
+        raise FileRejected(problems.found)
 
     seen: dict[tuple[str, int, str, str], int] = {}
     for line, raw in rows:

@@ -144,7 +144,9 @@ def test_scb_population_through_the_mapping_is_summed_into_trygg_bands_per_year(
                      {"file": (SCB.encode("cp1252"), "scb.csv"), "mapping": (MAPPING.encode(), "mappning.csv")})
     assert response.status_code == 200, _text(response)
     page = _text(response)
-    assert "SCB:s tabell" in page and "uppskattningar" in page and "12-15" in page
+    assert "SCB:s tabell" in page
+    assert "uppskattningar" in page
+    assert "12-15" in page
     centrum = staff_db.scalars(select(Area).where(Area.code == "centrum")).one()
     cells_2024 = {(p.gender, p.age_band): p.population for p in population_of(staff_db, centrum.id, 2024)}
     # 12-year-old boys of both DeSO; 15-19 år shared by one-year ages: 15 -> 12-15, 16-17 -> 16-17, 18-19 -> 18-24
@@ -161,7 +163,8 @@ def test_a_dry_run_shows_the_change_and_stores_nothing(admin_client, staff_db) -
     response = _post(admin_client, "/admin/omraden/import/befolkning", {"file": (template.encode(), "mall.csv")},
                      action="preview")
     assert response.status_code == 200
-    assert "ingenting har sparats" in _text(response).lower() and "590" in _text(response)
+    assert "ingenting har sparats" in _text(response).lower()
+    assert "590" in _text(response)
     assert staff_db.scalar(select(func.count()).select_from(AreaPopulation)) == 0
     assert not staff_db.scalars(select(AuditEvent).where(AuditEvent.action == "population.import")).all()
 
@@ -204,6 +207,39 @@ def test_the_population_form_keeps_the_year_and_audits_each_change(admin_client,
                                                                                          ("man", 1100)}
     response = admin_client.post(path, data={"csrf_token": token(admin_client, path), "year": "2024",
                                              "cell-woman-25-44": "tolv"})
-    assert response.status_code == 400 and "helt antal personer" in _text(response)
+    assert response.status_code == 400
+    assert "helt antal personer" in _text(response)
     event = staff_db.scalars(select(AuditEvent).where(AuditEvent.action == "population.update")).one()
     assert event.details == {"year": 2024, "changes": {"man/25-44": [None, 1100], "woman/25-44": [None, 1200]}}
+
+
+def test_the_command_line_imports_through_a_mapping_with_a_dry_run_first(app, staff_db, tmp_path) -> None:
+    from survey_app.cli import main
+
+    make_area(staff_db, "Centrum", code="centrum")
+    make_area(staff_db, "Norr", code="norr")
+    staff_db.commit()
+    (tmp_path / "scb.csv").write_bytes(SCB.encode("utf-8-sig"))
+    (tmp_path / "mappning.csv").write_text(MAPPING, encoding="cp1252")
+    (tmp_path / "deso.geojson").write_bytes(_collection(("1883C1010", SQUARE), ("1883C1020", NEXT_SQUARE)))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(main, ["areas", "import-population", str(tmp_path / "scb.csv"), "--mapping",
+                               str(tmp_path / "mappning.csv"), "--year", "2024", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "centrum" in dry.output
+    assert "Provkörning" in dry.output
+    assert staff_db.scalar(select(func.count()).select_from(AreaPopulation)) == 0
+    done = runner.invoke(main, ["areas", "import-population", str(tmp_path / "scb.csv"), "--mapping",
+                                str(tmp_path / "mappning.csv"), "--year", "2024"])
+    assert done.exit_code == 0, done.output
+    assert {p.year for p in staff_db.scalars(select(AreaPopulation))} == {2024}
+    shapes = runner.invoke(main, ["areas", "import-geojson", str(tmp_path / "deso.geojson"), "--mapping",
+                                  str(tmp_path / "mappning.csv")])
+    assert shapes.exit_code == 0, shapes.output
+    staff_db.expire_all()
+    assert staff_db.scalars(select(Area).where(Area.code == "centrum")).one().geometry["type"] == "Polygon"
+    (tmp_path / "fel.csv").write_text("region,ålder,kön,2024\ncentrum,17 år,män,-5\n", encoding="utf-8")
+    refused = runner.invoke(main, ["areas", "import-population", str(tmp_path / "fel.csv")])
+    assert refused.exit_code == 1
+    assert "Ingenting sparades" in refused.output
+    assert "fel.csv, rad 2, kolumn ”2024”" in refused.output

@@ -40,7 +40,8 @@ def test_a_facilitator_who_did_not_record_the_walk_closes_its_measure(app, staff
     other = _client(app, "forvaltning@kommun.se")
     path = f"/dialoger/iakttagelser/{observation_id}/status"
     refused = other.post(path, data={"csrf_token": token(other, path), "status": "done", "decision": "rejected"})
-    assert refused.status_code == 400 and "Ange ett skäl." in refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Ange ett skäl." in refused.get_data(as_text=True)
     response = other.post(path, data={"csrf_token": token(other, path), "status": "done",
                                       "decision": "accepted", "reason": "Ny belysning uppsatt"})
     assert response.status_code == 302
@@ -86,7 +87,8 @@ def test_the_protocol_has_the_decision_column_and_the_group_that_raised_it(app, 
     page = _client(app, "fa@kommun.se").get(f"/dialoger/{dialogue.id}/protokoll").get_data(as_text=True)
     assert '<th scope="col">Beslut</th>' in page
     assert "Delvis beviljad" in page or "Delvis" in page
-    assert "Budget" in page and "togs upp av: Flickor" in page
+    assert "Budget" in page
+    assert "togs upp av: Flickor" in page
 
 
 def test_bad_raised_by_is_refused(app, staff_db, recorder) -> None:
@@ -138,7 +140,8 @@ def test_closing_a_wave_asks_first_and_says_how_many_drafts_go(app, staff_db, re
     staff_db.commit()
     admin = _client(app, "boss@kommun.se")
     detail = admin.get(f"/admin/enkater/{wave.id}").get_data(as_text=True)
-    assert f'href="/admin/enkater/{wave.id}/stang"' in detail and 'value="close"' not in detail
+    assert f'href="/admin/enkater/{wave.id}/stang"' in detail
+    assert 'value="close"' not in detail
     page = admin.get(f"/admin/enkater/{wave.id}/stang").get_data(as_text=True)
     assert "3 påbörjade svar som inte skickats raderas." in page
     assert staff_db.get(type(wave), wave.id).status == "open"  # asking closes nothing
