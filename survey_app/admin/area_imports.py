@@ -209,7 +209,8 @@ def save_population(session: Session, area: Area, year: int, cells: dict[tuple[s
     return True
 
 
-def set_wave_population_year(session: Session, survey: Survey, year: int | None, *, actor: StaffUser) -> bool:
+def set_wave_population_year(session: Session, survey: Survey, year: int | None, *,
+                             actor: StaffUser | None) -> bool:
     """Which year's population the wave is weighted to (None: each area's latest); audited, and the wave's
     cached analyses are dropped (its data version rises)."""
     if survey.population_year == year:

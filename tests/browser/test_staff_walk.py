@@ -1,6 +1,6 @@
 """The issue's "done when", in a real browser: a facilitator logs in, records a safety walk with five observations
-and participant tallies, finds it by filter, changes an observation's status and exports the list. An analyst reads
-but cannot edit; an anonymous visitor is sent to the login page."""
+and participant tallies, finds it by filter, follows up an observation and exports the list. An analyst reads but
+cannot edit; a facilitator who did not record the walk closes one of its measures (issue 12)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ def test_facilitator_records_finds_follows_up_and_exports_a_safety_walk(
     driver = fresh_browser
     make_staff(staff_db, "facilitator", email="fa@kommun.se")
     make_staff(staff_db, "analyst", email="an@kommun.se")
+    make_staff(staff_db, "facilitator", email="park@kommun.se")
     focus = make_focus_areas(staff_db)
     norrby = make_area(staff_db, "Norrby")
     make_area(staff_db, "Centrum")
@@ -108,11 +109,11 @@ def test_facilitator_records_finds_follows_up_and_exports_a_safety_walk(
 
     # Change that observation's status.
     driver.find_element(By.PARTIAL_LINK_TEXT, "Trygghetsvandring, Norrby").click()
-    driver.find_elements(By.PARTIAL_LINK_TEXT, "Ändra status")[1].click()
+    driver.find_elements(By.PARTIAL_LINK_TEXT, "Följ upp")[1].click()
     _check(driver, "in_progress", "status")
     _type(driver, "reason", "Beställt hos parkförvaltningen")
     submit(driver)
-    assert "Statusen har ändrats" in driver.page_source
+    assert "Uppföljningen har sparats" in driver.page_source
     assert "Pågående" in driver.page_source
 
     # Export the list; the browser downloads it.
@@ -148,3 +149,20 @@ def test_facilitator_records_finds_follows_up_and_exports_a_safety_walk(
     assert not driver.find_elements(By.PARTIAL_LINK_TEXT, "Ändra")
     driver.get(f"{live_server.url}/dialoger/{dialogue_id}/redigera")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Åtkomst nekad"
+
+    # Issue 12: a facilitator who did not record the walk (the park administration's) closes one of its measures,
+    # and decides on it; editing what was said stays with the author.
+    driver.delete_all_cookies()
+    browser_log_in(driver, live_server.url, "park@kommun.se")
+    driver.get(f"{live_server.url}/dialoger/{dialogue_id}")
+    assert not driver.find_elements(By.PARTIAL_LINK_TEXT, "Ändra dialogen")
+    driver.find_elements(By.PARTIAL_LINK_TEXT, "Följ upp")[1].click()
+    assert_accessible(driver, "follow-up by another facilitator")
+    _check(driver, "done", "status")
+    _check(driver, "accepted", "decision")
+    _type(driver, "reason", "Buskarna är nedklippta")
+    submit(driver)
+    assert "Uppföljningen har sparats" in driver.page_source
+    done = staff_db.scalars(select(StatusChange).where(StatusChange.to_status == "done")).one()
+    assert done.actor_label == "park@kommun.se"
+    staff_db.rollback()
