@@ -19,7 +19,7 @@ from survey_app.admin.import_messages import describe
 from survey_app.admin.messages import ADMIN_MESSAGES
 from survey_app.admin.population_files import read_population
 from survey_app.auth.access import current_staff
-from survey_app.db import get_or_404
+from survey_app.db import get_or_404, today
 from survey_app.errors import ServiceError
 from survey_app.extensions import db
 from survey_app.forms import show_service_error
@@ -119,7 +119,7 @@ def _year_arg(area: Area) -> int:
     if raw.isdigit() and 1900 <= int(raw) <= 2200:
         return int(raw)
     years = population_years(db.session(), [area.id])
-    return years[0] if years else 2025
+    return years[0] if years else today().year - 1  # SCB's latest count is of 31 December last year
 
 
 @blueprint.route("/omraden/<id:area_id>/befolkning", methods=["GET", "POST"])
