@@ -138,7 +138,7 @@ def import_population(session: Session, source: PopulationFile, mapping: Mapping
             continue
         if target not in existing:
             if mapping is not None:
-                problems.append(Problem("area_unknown", "mapping", row=mapping.row_of.get(target), column="område",
+                problems.append(Problem("area_unknown", mapping.file, row=mapping.row_of.get(target), column="område",
                                         value=target))
             else:
                 problems.append(Problem("area_unknown", file, row=source.region_rows.get(region), column="region",

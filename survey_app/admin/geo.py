@@ -103,6 +103,8 @@ def read_geojson(data: bytes, *, file: str = "geojson") -> list[Feature]:
         document = json.loads(decode(data, file=file))
     except json.JSONDecodeError as error:
         raise FileRejected([Problem("json_broken", file, row=error.lineno, detail=error.msg)]) from None
+    except RecursionError:  # arrays nested thousands deep: hostile, not a map
+        raise FileRejected([Problem("json_broken", file, detail="nesting")]) from None
     if not isinstance(document, dict) or document.get("type") not in ("FeatureCollection", "Feature"):
         raise FileRejected([Problem("not_feature_collection", file)])
     features = document.get("features") if document["type"] == "FeatureCollection" else [document]
@@ -127,7 +129,8 @@ def read_geojson(data: bytes, *, file: str = "geojson") -> list[Feature]:
             continue
         try:
             geometry = shape(geometry_json)
-        except (ValueError, TypeError, AttributeError, KeyError, IndexError, shapely.errors.GEOSException):
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError,
+                shapely.errors.GEOSException):
             problems.add("geometry_unreadable", feature=label)
             continue
         raw.append((code, _property(properties, NAME_PROPERTIES), geometry, label))

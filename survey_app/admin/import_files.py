@@ -112,6 +112,7 @@ class Mapping:
     area_of: dict[str, str]
     name_of: dict[str, str]
     row_of: dict[str, int]  # the mapping file's line of each Trygg area code's first mention, for messages
+    file: str = "mapping"
 
     def targets(self) -> set[str]:
         return set(self.area_of.values())
@@ -166,4 +167,4 @@ def read_mapping(data: bytes, *, file: str = "mapping") -> Mapping:
     if not area_of and not problems.found:
         problems.add("empty")
     problems.raise_if_any()
-    return Mapping(area_of=area_of, name_of=name_of, row_of=row_of)
+    return Mapping(area_of=area_of, name_of=name_of, row_of=row_of, file=file)

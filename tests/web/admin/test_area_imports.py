@@ -297,3 +297,14 @@ def test_hostile_mapping_and_geopackage_files_are_refused(admin_client, staff_db
     assert response.status_code == 400
     assert "inget GeoPackage" in _text(response)
     assert staff_db.scalar(select(func.count()).select_from(AreaPopulation)) == 0
+
+
+def test_json_nested_beyond_reason_and_an_unknown_mapped_area_are_clear_400s(admin_client, staff_db) -> None:
+    deep = b'{"type": "FeatureCollection", "features": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = _post(admin_client, "/admin/omraden/import/granser", {"file": (deep, "djup.geojson")})
+    assert response.status_code == 400
+    assert "inte giltig JSON" in _text(response)
+    response = _post(admin_client, "/admin/omraden/import/befolkning",
+                     {"file": (SCB.encode(), "scb.csv"), "mapping": (MAPPING.encode(), "mappning.csv")})
+    assert response.status_code == 400  # no area centrum or norr exists yet
+    assert "mappning.csv, rad 2, kolumn ”område”: Det finns inget område med koden centrum" in _text(response)
