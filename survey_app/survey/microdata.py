@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from analysis.bands import DEFAULT_AGE_BANDS
 from analysis.instrument import Instrument, ItemType
-from survey_app.models import Answer, AreaPopulation, Response, Survey
+from survey_app.models import Answer, Response, Survey, population_of
 from survey_app.survey.questionnaires import instrument_of
 
 BACKGROUND_COLUMNS = ("area", "gender", "age_band")
@@ -81,7 +81,7 @@ def population_rows(session: Session, survey: Survey) -> list[dict[str, object]]
              if band.low >= low and (high is None or (band.high is not None and band.high <= high))}
     rows = []
     for area in survey.areas:
-        for cell in session.scalars(select(AreaPopulation).where(AreaPopulation.area_id == area.id)):
+        for cell in population_of(session, area.id, survey.population_year):
             if cell.age_band in bands:
                 rows.append({"area": area.code, "gender": cell.gender, "age_band": cell.age_band,
                              "population": cell.population})

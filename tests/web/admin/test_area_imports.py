@@ -263,8 +263,6 @@ def test_the_insights_weighting_reads_the_imported_figures(admin_client, staff_d
     assert population.margins["area"] == {"norr": 1500, "soder": 1500}
 
 
-@pytest.mark.xfail(strict=True, reason="needs survey_app/survey/microdata.py population_rows to read "
-                   "models.population_of(session, area.id, survey.population_year): outside this branch's files")
 def test_a_wave_is_weighted_to_its_population_year(admin_client, staff_db, make_wave) -> None:
     from survey_app.admin.area_imports import set_wave_population_year
     from survey_app.survey.microdata import population_rows
