@@ -78,6 +78,15 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "insights_downloads.microdata_dta": ANALYSTS,
     "insights_downloads.codebook_xlsx": ANALYSTS,
     "insights_downloads.population_csv": ANALYSTS,
+    # indicator series from outside the surveys: all staff read them and enter single values (the police's own
+    # counts each tertial, audited, with history); analysts and admins import files and describe the series
+    "indicators.index": ALL_STAFF,
+    "indicators.detail": ALL_STAFF,
+    "indicators.template_csv": ALL_STAFF,
+    "indicators.value": ALL_STAFF,
+    "indicators.import_file": ANALYSTS,
+    "indicators.create": ANALYSTS,
+    "indicators.edit": ANALYSTS,
 }
 
 

@@ -25,6 +25,7 @@ from survey_app.models.dialogues import (
     dialogue_focus_areas,
     observation_focus_areas,
 )
+from survey_app.models.indicators import Direction, Indicator, IndicatorValue, IndicatorValueRevision
 from survey_app.models.insights import ProblemLevelCutpoints
 from survey_app.models.limits import RateCounter
 from survey_app.models.retention import RetentionPolicy
@@ -55,8 +56,12 @@ __all__ = [
     "Dialogue",
     "DialogueFormat",
     "DialogueRevision",
+    "Direction",
     "FocusArea",
     "HeldResponse",
+    "Indicator",
+    "IndicatorValue",
+    "IndicatorValueRevision",
     "InvitationCode",
     "LoginFailure",
     "Observation",

@@ -10,6 +10,7 @@ from flask import Flask
 from survey_app.auth import roles
 from survey_app.auth.roles import PUBLIC
 from survey_app.extensions import db
+from survey_app.models import Indicator
 from tests.factories import add_responses, make_dialogue, make_focus_areas, make_staff
 from tests.web.client import log_in
 
@@ -63,11 +64,13 @@ def test_every_route_with_every_method_as_every_role(app: Flask, staff_db, make_
     users = {role: make_staff(staff_db, role, email=f"{role}@kommun.se") for role in ROLES}
     focus_area = make_focus_areas(staff_db)[0]
     dialogue = make_dialogue(staff_db, users["facilitator"])
+    indicator = Indicator(code="lob", name="LOB")
+    staff_db.add(indicator)
     ids = {
         "dialogue_id": dialogue.id, "observation_id": dialogue.observations[0].id, "user_id": users["analyst"].id,
         "area_id": dialogue.area_id, "focus_area_id": focus_area.id, "survey_id": survey_id,
         "wave_slug": wave_slug, "measure": "share_unsafe", "slug": wave_slug, "dialect": "excel-sv",
-        "table": "kommunen",
+        "table": "kommunen", "code": indicator.code,
     }
     staff_db.commit()
 
