@@ -38,12 +38,14 @@ def register_blueprints(app: Flask) -> None:
     from survey_app.dialogue.views import blueprint as dialogue
     from survey_app.indicators.views import blueprint as indicators
     from survey_app.insights.views import blueprint as insights
+    from survey_app.promises.views import blueprint as promises
 
     app.register_blueprint(auth)
     app.register_blueprint(dialogue)
     app.register_blueprint(admin)
     app.register_blueprint(insights)
     app.register_blueprint(indicators)
+    app.register_blueprint(promises)
     from survey_app.insights.downloads import blueprint as insights_downloads
 
     app.register_blueprint(insights_downloads)

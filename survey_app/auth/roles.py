@@ -87,6 +87,17 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "indicators.import_file": ANALYSTS,
     "indicators.create": ANALYSTS,
     "indicators.edit": ANALYSTS,
+    # medborgarlöften: all staff read them and the tertialrapport; analysts and admins edit promises and publish;
+    # the follow-up of a tertial is open to all staff here, and the view lets a facilitator in only on promises
+    # they own
+    "promises.index": ALL_STAFF,
+    "promises.detail": ALL_STAFF,
+    "promises.report": ALL_STAFF,
+    "promises.published": ALL_STAFF,
+    "promises.follow_up": ALL_STAFF,
+    "promises.create": ANALYSTS,
+    "promises.edit": ANALYSTS,
+    "promises.publish": ANALYSTS,
 }
 
 

@@ -28,6 +28,18 @@ from survey_app.models.dialogues import (
 from survey_app.models.indicators import Direction, Indicator, IndicatorValue, IndicatorValueRevision
 from survey_app.models.insights import ProblemLevelCutpoints
 from survey_app.models.limits import RateCounter
+from survey_app.models.promises import (
+    Party,
+    Promise,
+    PromiseActivity,
+    PromiseFollowUp,
+    PromiseIndicator,
+    PromiseIndicatorKind,
+    PromiseStatus,
+    TertialReport,
+    promise_areas,
+    promise_focus_areas,
+)
 from survey_app.models.retention import RetentionPolicy
 from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffKnownDevice, StaffSessionKey, StaffUser
 from survey_app.models.surveys import (
@@ -70,7 +82,14 @@ __all__ = [
     "ObservationStatus",
     "ParticipantTally",
     "Partner",
+    "Party",
     "ProblemLevelCutpoints",
+    "Promise",
+    "PromiseActivity",
+    "PromiseFollowUp",
+    "PromiseIndicator",
+    "PromiseIndicatorKind",
+    "PromiseStatus",
     "Questionnaire",
     "RateCounter",
     "Response",
@@ -85,9 +104,12 @@ __all__ = [
     "SurveyDraft",
     "SurveyStatus",
     "TallyGender",
+    "TertialReport",
     "TimeOfDay",
     "WaveCodebook",
     "dialogue_focus_areas",
     "observation_focus_areas",
+    "promise_areas",
+    "promise_focus_areas",
     "survey_areas",
 ]

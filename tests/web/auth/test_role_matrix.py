@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from flask import Flask
 from survey_app.auth import roles
 from survey_app.auth.roles import PUBLIC
 from survey_app.extensions import db
-from survey_app.models import Indicator
+from survey_app.models import Indicator, Promise, TertialReport
 from tests.factories import add_responses, make_dialogue, make_focus_areas, make_staff
 from tests.web.client import log_in
 
@@ -65,12 +66,20 @@ def test_every_route_with_every_method_as_every_role(app: Flask, staff_db, make_
     focus_area = make_focus_areas(staff_db)[0]
     dialogue = make_dialogue(staff_db, users["facilitator"])
     indicator = Indicator(code="lob", name="LOB")
-    staff_db.add(indicator)
+    promise = Promise(number=1, title="Trygghetsdialoger", party="joint", starts_on=dt.date(2026, 1, 1),
+                      owner=users["facilitator"])  # the facilitator owns it, so follows it up
+    report = TertialReport(tertial="2026-T1", version=1, published_by="an@kommun.se", content={
+        "tertial": "2026-T1", "periods": ["2026-T1", "2025-T3", "2025-T2", "2025-T1"], "header": {}, "promises": [],
+        "dialogues": {"by_format": {}, "participants": []},
+        "walk_measures": {"decided": 0, "done": 0, "overdue": 0, "rejected": []}})
+    staff_db.add_all([indicator, promise, report])
+    staff_db.flush()
     ids = {
         "dialogue_id": dialogue.id, "observation_id": dialogue.observations[0].id, "user_id": users["analyst"].id,
         "area_id": dialogue.area_id, "focus_area_id": focus_area.id, "survey_id": survey_id,
         "wave_slug": wave_slug, "measure": "share_unsafe", "slug": wave_slug, "dialect": "excel-sv",
         "table": "kommunen", "code": indicator.code,
+        "promise_id": promise.id, "tertial": "2026-T1", "version": 1,
     }
     staff_db.commit()
 
