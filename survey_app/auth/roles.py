@@ -98,6 +98,11 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "promises.create": ANALYSTS,
     "promises.edit": ANALYSTS,
     "promises.publish": ANALYSTS,
+    # the lägesbild: all staff read it and its saved versions; analysts and admins write the analysis and save
+    "problem_picture.index": ALL_STAFF,
+    "problem_picture.picture": ALL_STAFF,
+    "problem_picture.version": ALL_STAFF,
+    "problem_picture.save": ANALYSTS,
 }
 
 

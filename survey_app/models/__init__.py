@@ -28,6 +28,7 @@ from survey_app.models.dialogues import (
 from survey_app.models.indicators import Direction, Indicator, IndicatorValue, IndicatorValueRevision
 from survey_app.models.insights import ProblemLevelCutpoints
 from survey_app.models.limits import RateCounter
+from survey_app.models.problem_pictures import ProblemPicture
 from survey_app.models.promises import (
     Party,
     Promise,
@@ -84,6 +85,7 @@ __all__ = [
     "Partner",
     "Party",
     "ProblemLevelCutpoints",
+    "ProblemPicture",
     "Promise",
     "PromiseActivity",
     "PromiseFollowUp",

@@ -11,7 +11,7 @@ from flask import Flask
 from survey_app.auth import roles
 from survey_app.auth.roles import PUBLIC
 from survey_app.extensions import db
-from survey_app.models import Indicator, Promise, TertialReport
+from survey_app.models import Indicator, ProblemPicture, Promise, TertialReport
 from tests.factories import add_responses, make_dialogue, make_focus_areas, make_staff
 from tests.web.client import log_in
 
@@ -72,14 +72,21 @@ def test_every_route_with_every_method_as_every_role(app: Flask, staff_db, make_
         "tertial": "2026-T1", "periods": ["2026-T1", "2025-T3", "2025-T2", "2025-T1"], "header": {}, "promises": [],
         "dialogues": {"by_format": {}, "participants": []},
         "walk_measures": {"decided": 0, "done": 0, "overdue": 0, "rejected": []}})
-    staff_db.add_all([indicator, promise, report])
+    picture = ProblemPicture(period=str(dt.date.today().year), version=1, analysis={}, saved_by="an@kommun.se",
+                             evidence={"survey": [], "indicators": [], "promises": [], "agreements": [],
+                                       "dialogues": {"dialogues": 0, "by_format": {}, "observations": 0,
+                                                     "from_children": 0, "by_category": [], "by_focus_area": [],
+                                                     "unsafe_by_category": {}, "statuses": {}, "places": [],
+                                                     "participants": []}})
+    staff_db.add_all([indicator, promise, report, picture])
     staff_db.flush()
     ids = {
         "dialogue_id": dialogue.id, "observation_id": dialogue.observations[0].id, "user_id": users["analyst"].id,
         "area_id": dialogue.area_id, "focus_area_id": focus_area.id, "survey_id": survey_id,
         "wave_slug": wave_slug, "measure": "share_unsafe", "slug": wave_slug, "dialect": "excel-sv",
         "table": "kommunen", "code": indicator.code,
-        "promise_id": promise.id, "tertial": "2026-T1", "version": 1,
+        "promise_id": promise.id, "tertial": "2026-T1", "version": 1, "scope": "kommunen",
+        "picture_id": picture.id,
     }
     staff_db.commit()
 

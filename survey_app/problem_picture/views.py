@@ -1,0 +1,114 @@
+"""The lägesbild pages under /problembild/: choose a year and an area (or the municipality), read the evidence side
+by side, write the analysis per focus area and save it as a dated version."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from survey_app.auth.access import current_staff
+from survey_app.db import get_or_404, today
+from survey_app.extensions import db
+from survey_app.forms import LONG_TEXT
+from survey_app.indicators.labels import period_label, value_text
+from survey_app.indicators.periods import Period, PeriodKind, make_period
+from survey_app.insights import formatting
+from survey_app.models import Area, ProblemPicture, StaffUser
+from survey_app.problem_picture import services
+from survey_app.problem_picture.labels import LABELS
+from survey_app.promises.labels import FORMATS, party_label, status_label
+
+blueprint = Blueprint("problem_picture", __name__, template_folder="templates", url_prefix="/problembild")
+MUNICIPALITY = "kommunen"
+YEARS_BACK = 5
+
+
+@blueprint.context_processor
+def helpers() -> dict[str, object]:
+    return {"fmt": formatting, "period_label": period_label, "value_text": value_text, "labels": LABELS,
+            "formats": FORMATS, "status_label": status_label, "party_label": party_label}
+
+
+def _actor() -> StaffUser:
+    user = current_staff()
+    if user is None:
+        abort(403)
+    return user
+
+
+def _years() -> list[Period]:
+    year = today().year
+    return [make_period(PeriodKind.YEAR, year - back) for back in range(YEARS_BACK)]
+
+
+def _period() -> Period:
+    text = request.args.get("period") or request.form.get("period") or str(today().year)
+    period = next((p for p in _years() if p.code == text), None)
+    if period is None:
+        abort(404)
+    return period
+
+
+def _scope(scope: str) -> Area | None:
+    if scope == MUNICIPALITY:
+        return None
+    area = db.session().scalar(select(Area).where(Area.code == scope))
+    if area is None:
+        abort(404)
+    return area
+
+
+@blueprint.get("/")
+def index() -> str:
+    session = db.session()
+    return render_template("problem_picture/index.html", years=_years(), period=_period(),
+                           areas=list(session.scalars(select(Area).order_by(Area.name))),
+                           saved=services.versions(session))
+
+
+@blueprint.get("/<scope>")
+def picture(scope: str) -> str:
+    session = db.session()
+    area, period = _scope(scope), _period()
+    from survey_app.problem_picture.evidence import build_evidence
+
+    return render_template(
+        "problem_picture/picture.html", scope=scope, area=area, period=period, years=_years(),
+        evidence=build_evidence(session, period, area, today=today()), saved=None,
+        analysis=services.latest_analysis(session, period, area), focus_areas=services.focus_areas(session),
+        versions=services.versions(session, period, area, scoped=True))
+
+
+@blueprint.post("/<scope>/spara")
+def save(scope: str) -> Response:
+    """Save the analysis with the evidence as it is now: a new dated version (analysts and admins)."""
+    session = db.session()
+    area, period = _scope(scope), _period()
+    analysis = {}
+    for focus_area in services.focus_areas(session):
+        texts = {name: (request.form.get(f"{focus_area.code}-{name}") or "").strip()[:LONG_TEXT]
+                 for name in services.ANALYSIS_FIELDS}
+        if any(texts.values()):
+            analysis[focus_area.code] = texts
+    general = (request.form.get("general") or "").strip()[:LONG_TEXT]
+    if general:
+        analysis["_general"] = {"conclusions": general}
+    saved = services.save_version(session, period, area, analysis, actor=_actor(), today=today())
+    flash(_("The problem picture was saved as version %(version)d.", version=saved.version), "success")
+    return redirect(url_for("problem_picture.version", scope=scope, picture_id=saved.id))
+
+
+@blueprint.get("/<scope>/version/<id:picture_id>")
+def version(scope: str, picture_id: int) -> str:
+    session = db.session()
+    saved = get_or_404(session, ProblemPicture, picture_id)
+    area = _scope(scope)
+    if (saved.area_id or None) != (area.id if area else None):
+        abort(404)
+    period = make_period(PeriodKind.YEAR, int(saved.period))
+    return render_template(
+        "problem_picture/picture.html", scope=scope, area=area, period=period, years=_years(),
+        evidence=saved.evidence, saved=saved, analysis=saved.analysis, focus_areas=services.focus_areas(session),
+        versions=services.versions(session, period, area, scoped=True))
