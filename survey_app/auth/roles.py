@@ -98,11 +98,15 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "promises.create": ANALYSTS,
     "promises.edit": ANALYSTS,
     "promises.publish": ANALYSTS,
+    "promises.report_pdf": ALL_STAFF,
+    "promises.published_pdf": ALL_STAFF,
     # the lägesbild: all staff read it and its saved versions; analysts and admins write the analysis and save
     "problem_picture.index": ALL_STAFF,
     "problem_picture.picture": ALL_STAFF,
     "problem_picture.version": ALL_STAFF,
     "problem_picture.save": ANALYSTS,
+    "problem_picture.picture_pdf": ALL_STAFF,
+    "problem_picture.version_pdf": ALL_STAFF,
 }
 
 

@@ -38,9 +38,10 @@ def load_demo_indicators(session: Session, *, areas: Sequence[Area], today: dt.d
         for tertial in tertials:
             total = int(rng.poisson(mean))
             store_value(session, indicator, None, "", tertial, total, "", recorded_by="demo")
+            counted = 0  # "under 18" is part of "under 20": each sub-series holds the one before it
             for label, share in subseries:
-                store_value(session, indicator, None, label, tertial, int(rng.binomial(total, share)), "",
-                            recorded_by="demo")
+                counted += int(rng.binomial(total - counted, share))
+                store_value(session, indicator, None, label, tertial, counted, "", recorded_by="demo")
     crimes = Indicator(code="anmalda_valdsbrott", name="Anmälda våldsbrott", unit="antal",
                        source="Brå, anmälda brott", owner="Kommunens säkerhetssamordnare",
                        direction=Direction.HIGHER_IS_WORSE.value)

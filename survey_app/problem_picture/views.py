@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from survey_app import audit
 from survey_app.auth.access import current_staff
 from survey_app.db import get_or_404, today
 from survey_app.extensions import db
@@ -16,7 +18,9 @@ from survey_app.indicators.labels import period_label, value_text
 from survey_app.indicators.periods import Period, PeriodKind, make_period
 from survey_app.insights import formatting
 from survey_app.models import Area, ProblemPicture, StaffUser
+from survey_app.pdf import pdf_response, render_document
 from survey_app.problem_picture import services
+from survey_app.problem_picture.evidence import build_evidence
 from survey_app.problem_picture.labels import LABELS
 from survey_app.promises.labels import FORMATS, party_label, status_label
 
@@ -72,8 +76,6 @@ def index() -> str:
 def picture(scope: str) -> str:
     session = db.session()
     area, period = _scope(scope), _period()
-    from survey_app.problem_picture.evidence import build_evidence
-
     return render_template(
         "problem_picture/picture.html", scope=scope, area=area, period=period, years=_years(),
         evidence=build_evidence(session, period, area, today=today()), saved=None,
@@ -112,3 +114,53 @@ def version(scope: str, picture_id: int) -> str:
         "problem_picture/picture.html", scope=scope, area=area, period=period, years=_years(),
         evidence=saved.evidence, saved=saved, analysis=saved.analysis, focus_areas=services.focus_areas(session),
         versions=services.versions(session, period, area, scoped=True))
+
+
+# --- the lägesbild as PDF ----------------------------------------------------------------------------------
+
+SOURCES = (
+    _l("Survey waves in the period, through the same analysis as the results pages."),
+    _l("Indicator series as imported or entered, with their sources."),
+    _l("The dialogue log: dialogues, safety walks and their measures, as recorded by the facilitators."),
+    _l("Lag (2023:196) om kommuners ansvar för brottsförebyggande arbete, 4 §: the lägesbild's three parts."),
+)
+
+
+def _pdf(scope: str, area: Area | None, period: Period, evidence: dict[str, object], analysis: dict[str, object],
+         status: str, filename: str) -> Response:
+    place = area.name if area else _("the whole municipality")
+    pdf = render_document(
+        "problem_picture/_picture_body.html", title=_("Problem picture for %(place)s, %(year)s", place=place,
+                                                      year=period.code),
+        subtitle=_("The common problem picture of the police and the municipality"), status=status,
+        contents=[("kartlaggning", _("1. Survey of the situation (kartläggning)")),
+                  ("annan-information", _("2. Other relevant information: dialogues and safety walks")),
+                  ("analys", _("3. Analysis"))],
+        sources=[str(source) for source in SOURCES], evidence=evidence, analysis=analysis, show_analysis=True,
+        focus_areas=services.focus_areas(db.session()), period=period, scope=scope, area=area,
+        **helpers())
+    audit.record(db.session(), actor=_actor(), action="problem_picture.pdf", target_type="problem_picture",
+                 details={"scope": scope, "period": period.code, "file": filename})
+    return pdf_response(pdf, filename)
+
+
+@blueprint.get("/<scope>.pdf")
+def picture_pdf(scope: str) -> Response:
+    area, period = _scope(scope), _period()
+    session = db.session()
+    return _pdf(scope, area, period, build_evidence(session, period, area, today=today()),
+                services.latest_analysis(session, period, area),
+                _("Computed on %(date)s", date=today().isoformat()), f"problembild-{scope}-{period.code}.pdf")
+
+
+@blueprint.get("/<scope>/version/<id:picture_id>.pdf")
+def version_pdf(scope: str, picture_id: int) -> Response:
+    saved = get_or_404(db.session(), ProblemPicture, picture_id)
+    area = _scope(scope)
+    if (saved.area_id or None) != (area.id if area else None):
+        abort(404)
+    period = make_period(PeriodKind.YEAR, int(saved.period))
+    return _pdf(scope, area, period, saved.evidence, saved.analysis,
+                _("Saved version %(version)d, %(date)s", version=saved.version,
+                  date=saved.saved_at.date().isoformat()),
+                f"problembild-{scope}-{period.code}-v{saved.version}.pdf")

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -16,6 +19,7 @@ from survey_app.extensions import db
 from survey_app.forms import as_choices, show_service_error
 from survey_app.indicators.periods import Period, tertial_of
 from survey_app.models import Promise, StaffUser, TertialReport
+from survey_app.pdf import pdf_response, render_document
 from survey_app.promises import labels, services
 from survey_app.promises.forms import FollowUpForm, PromiseForm, PublishForm
 from survey_app.promises.labels import PROMISE_MESSAGES
@@ -185,3 +189,46 @@ def published(tertial: str, version: int) -> str:
         abort(404)
     return render_template("promises/report.html", content=saved.content, tertial=period, form=None,
                            published=services.published_reports(db.session(), period), frozen=saved)
+
+
+# --- the tertialrapport as PDF ---------------------------------------------------------------------------------
+
+REPORT_SOURCES = (
+    _l("The dialogue log: dialogues, safety walks and their measures, as recorded by the facilitators."),
+    _l("Indicator series as imported or entered, with their sources."),
+    _l("Survey waves in the period, through the same analysis as the results pages."),
+)
+
+
+def _report_pdf(content: dict[str, Any], period: Period, status: str, filename: str) -> Response:
+    contents = [(f"promise-{number}", _("Promise %(number)d", number=promise["number"]))
+                for number, promise in enumerate(content["promises"], start=1)]
+    contents += [("dialogues", _("Dialogues and safety walks in the tertial")),
+                 ("walk-measures", _("Measures from safety walks"))]
+    pdf = render_document("promises/_report_body.html", title=_("Tertial report %(tertial)s",
+                                                                  tertial=labels.period_label(period)),
+                          subtitle=content["header"].get("police_area", ""), status=status, contents=contents,
+                          sources=[str(source) for source in REPORT_SOURCES], content=content)
+    audit.record(db.session(), actor=_actor(), action="tertial_report.pdf", target_type="tertial_report",
+                 details={"tertial": period.code, "file": filename})
+    return pdf_response(pdf, filename)
+
+
+@blueprint.get("/rapport/<tertial>.pdf")
+def report_pdf(tertial: str) -> Response:
+    period = _tertial(tertial)
+    content = services.build_report(db.session(), period, today=today(), header=_header(PublishForm()))
+    return _report_pdf(content, period, _("Draft computed on %(date)s", date=today().isoformat()),
+                       f"tertialrapport-{period.code}-utkast.pdf")
+
+
+@blueprint.get("/rapport/<tertial>/v<int:version>.pdf")
+def published_pdf(tertial: str, version: int) -> Response:
+    period = _tertial(tertial)
+    saved = db.session().scalar(select(TertialReport).where(TertialReport.tertial == period.code,
+                                                            TertialReport.version == version))
+    if saved is None:
+        abort(404)
+    status = _("Published version %(version)d, %(date)s", version=saved.version,
+               date=saved.published_at.date().isoformat())
+    return _report_pdf(saved.content, period, status, f"tertialrapport-{period.code}-v{saved.version}.pdf")

@@ -100,3 +100,31 @@ def test_a_saved_version_keeps_the_analysis_and_the_figures_as_they_were(app, cl
     log_in(facilitator, "fa@kommun.se")
     assert facilitator.get(saved_url).status_code == 200
     assert facilitator.post("/problembild/norr/spara", data={"csrf_token": token, "period": YEAR}).status_code == 403
+
+
+def test_the_problem_picture_as_pdf_holds_the_page_s_figures_and_the_law_s_three_parts(
+        client, staff_db, make_wave, tmp_path) -> None:
+    import io
+    import subprocess
+
+    from pypdf import PdfReader
+
+    _arrange(staff_db, make_wave)
+    log_in(client, "an@kommun.se")
+    response = client.get(f"/problembild/norr.pdf?period={YEAR}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert f"Problembild för Norr, {YEAR}" in text
+    for heading in ("1. Kartläggning", "2. Annan information av betydelse", "3. Analys", "Metod och källor"):
+        assert heading in text
+    assert "33,3 %" in text.replace("\xa0", " ")
+    assert "2 iakttagelser, varav 2 från barn." in text
+    assert "..: för osäker" in text  # the legend of the symbols
+    assert "Tunneln 1" in text
+    (tmp_path / "picture.pdf").write_bytes(response.data)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(tmp_path / "picture.pdf"),
+                    str(tmp_path / "page")], check=True)
+    assert list(tmp_path.glob("page-*.png"))
+    assert client.get(f"/problembild/atlantis.pdf?period={YEAR}").status_code == 404

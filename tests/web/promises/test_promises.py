@@ -157,3 +157,39 @@ def test_a_published_tertial_report_never_changes_and_a_correction_is_a_new_vers
     log_in(facilitator, "agare@kommun.se")
     assert facilitator.get(f"{report}/v2").status_code == 200
     assert facilitator.post(publish, data={"csrf_token": token(facilitator, report)}).status_code == 403
+
+
+def test_the_tertial_report_as_pdf_holds_the_page_s_figures(client, staff_db, demo, tmp_path) -> None:
+    import io
+    import subprocess
+
+    from pypdf import PdfReader
+
+    log_in(client, "an@kommun.se")
+    previous = TERTIAL.previous()
+    report = f"/loften/rapport/{previous.code}"
+    assert client.post(f"{report}/publicera", data={"csrf_token": token(client, report),
+                                                    "police_area": "LPO Karlskoga"}).status_code == 302
+    page = client.get(f"{report}/v1").get_data(as_text=True)
+    lob = _row_cells(page, "Antal LOB, särskild uppföljning unga under 18 (20) år")
+    response = client.get(f"{report}/v1.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert f"Tertialrapport T{previous.number} {previous.year}" in text
+    assert "LPO Karlskoga" in text
+    assert "Antal LOB, särskild uppföljning unga under 18" in text
+    assert f"år (registrerat antal, antal) {lob[0]} under 18" in text  # the page's figure for this tertial
+    assert "Metod och källor" in text
+    assert "undertryckt" in text  # the symbols' legend
+    assert "Sida 2 av" in text
+    assert reader.pdf_header.startswith("%PDF-")
+    assert "/StructTreeRoot" in str(reader.trailer["/Root"].keys())  # tagged
+    (tmp_path / "report.pdf").write_bytes(response.data)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "3", str(tmp_path / "report.pdf"),
+                    str(tmp_path / "page")], check=True)
+    assert len(list(tmp_path.glob("page-*.png"))) == 3
+    events = staff_db.scalars(select(AuditEvent.details).where(AuditEvent.action == "tertial_report.pdf")).all()
+    assert events[-1]["file"] == f"tertialrapport-{previous.code}-v1.pdf"
+    staff_db.rollback()
