@@ -48,6 +48,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(indicators)
     app.register_blueprint(promises)
     app.register_blueprint(problem_picture)
+    from survey_app.feedback.views import blueprint as feedback
+
+    app.register_blueprint(feedback)
     from survey_app.insights.downloads import blueprint as insights_downloads
 
     app.register_blueprint(insights_downloads)

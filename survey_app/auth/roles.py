@@ -19,7 +19,7 @@ ALL_STAFF = frozenset(Role)
 ANALYSTS = frozenset({Role.ANALYST, Role.ADMIN})
 
 # Every endpoint of these blueprints serves residents, who never log in.
-PUBLIC_BLUEPRINTS = frozenset({"survey"})
+PUBLIC_BLUEPRINTS = frozenset({"survey", "feedback"})  # feedback: the public återkoppling page
 
 MATRIX: dict[str, str | frozenset[Role]] = {
     "static": PUBLIC,

@@ -15,6 +15,7 @@ from survey_app import audit
 from survey_app.errors import ServiceError
 from survey_app.indicators.periods import Period, parse_period
 from survey_app.models import (
+    Area,
     Decision,
     Dialogue,
     Observation,
@@ -122,6 +123,7 @@ def build_report(session: Session, tertial: Period, *, today: dt.date, header: d
         content["promises"].append({
             "id": promise.id, "number": promise.number, "title": promise.title, "party": str(promise.party),
             "followed_up_by": promise.followed_up_by, "areas": [a.name for a in promise.areas],
+            "area_codes": [a.code for a in promise.areas],
             "status": str(record.status) if record else "", "done_text": record.done_text if record else "",
             "deviations": record.deviations if record else "", "next_steps": record.next_steps if record else "",
             "feedback": record.feedback if record else "",
@@ -136,7 +138,37 @@ def build_report(session: Session, tertial: Period, *, today: dt.date, header: d
         })
     content["dialogues"] = _dialogues_in(session, tertial)
     content["walk_measures"] = _walk_measures(session, tertial, today)
+    content["public"] = _public_part(session, tertial, today)
     return content
+
+
+def _public_part(session: Session, tertial: Period, today: dt.date) -> dict[str, Any]:
+    """What the public återkoppling page shows beside the promises, frozen with the report: the survey's headline
+    figures (as the analysis publishes them, suppression included), what dialogues raised by theme, coming dialogues.
+    Never a resident's or a facilitator's free text."""
+    from survey_app.problem_picture.evidence import dialogue_evidence, survey_evidence
+
+    survey = []
+    for wave in survey_evidence(session, tertial, None):
+        if wave["problem"]:
+            continue
+        survey.append({"wave": wave["wave"], "labels": wave["labels"], "unsafe": wave["unsafe"],
+                       "worry": wave["worry"][:3], "problems": wave["problems"][:5]})
+        break  # the latest wave of the tertial
+    areas = {}
+    for area in session.scalars(select(Area).order_by(Area.name)):
+        waves = survey_evidence(session, tertial, area)[:1]
+        row = waves[0]["unsafe"][0] if waves and not waves[0]["problem"] and waves[0]["unsafe"] else None
+        areas[area.code] = {"name": area.name, "unsafe": row}
+    raised = dialogue_evidence(session, tertial, None, today=today)
+    upcoming = session.scalars(select(Dialogue).where(Dialogue.held_on > today).order_by(Dialogue.held_on)
+                               .limit(10)).all()
+    return {
+        "survey": survey, "areas": areas,
+        "themes": raised["by_category"], "from_children": raised["from_children"],
+        "dialogues": raised["dialogues"], "statuses": raised["statuses"],
+        "upcoming": [{"date": d.held_on.isoformat(), "format": str(d.format), "area": d.area.name} for d in upcoming],
+    }
 
 
 def published_reports(session: Session, tertial: Period | None = None) -> list[TertialReport]:
