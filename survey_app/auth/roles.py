@@ -107,6 +107,8 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "problem_picture.save": ANALYSTS,
     "problem_picture.picture_pdf": ALL_STAFF,
     "problem_picture.version_pdf": ALL_STAFF,
+    "problem_picture.picture_xlsx": ALL_STAFF,
+    "problem_picture.version_xlsx": ALL_STAFF,
 }
 
 

@@ -164,3 +164,37 @@ def version_pdf(scope: str, picture_id: int) -> Response:
                 _("Saved version %(version)d, %(date)s", version=saved.version,
                   date=saved.saved_at.date().isoformat()),
                 f"problembild-{scope}-{period.code}-v{saved.version}.pdf")
+
+
+# --- the lägesbild as XLSX ---------------------------------------------------------------------------------
+
+
+def _xlsx(scope: str, period: Period, evidence: dict[str, object], analysis: dict[str, object],
+          filename: str) -> Response:
+    from survey_app.exports import XLSX_MIMETYPE, xlsx_bytes
+    from survey_app.problem_picture.workbook import sheets
+
+    data = xlsx_bytes(sheets(evidence, analysis, services.focus_areas(db.session())))
+    audit.record(db.session(), actor=_actor(), action="problem_picture.xlsx", target_type="problem_picture",
+                 details={"scope": scope, "period": period.code, "file": filename})
+    return Response(data, mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+@blueprint.get("/<scope>.xlsx")
+def picture_xlsx(scope: str) -> Response:
+    area, period = _scope(scope), _period()
+    session = db.session()
+    return _xlsx(scope, period, build_evidence(session, period, area, today=today()),
+                 services.latest_analysis(session, period, area), f"problembild-{scope}-{period.code}.xlsx")
+
+
+@blueprint.get("/<scope>/version/<id:picture_id>.xlsx")
+def version_xlsx(scope: str, picture_id: int) -> Response:
+    saved = get_or_404(db.session(), ProblemPicture, picture_id)
+    area = _scope(scope)
+    if (saved.area_id or None) != (area.id if area else None):
+        abort(404)
+    period = make_period(PeriodKind.YEAR, int(saved.period))
+    return _xlsx(scope, period, saved.evidence, saved.analysis,
+                 f"problembild-{scope}-{period.code}-v{saved.version}.xlsx")

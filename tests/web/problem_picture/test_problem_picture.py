@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import select
 
 from survey_app.indicators.importing import store_value
@@ -128,3 +129,25 @@ def test_the_problem_picture_as_pdf_holds_the_page_s_figures_and_the_law_s_three
                     str(tmp_path / "page")], check=True)
     assert list(tmp_path.glob("page-*.png"))
     assert client.get(f"/problembild/atlantis.pdf?period={YEAR}").status_code == 404
+
+
+def test_the_problem_picture_as_xlsx_has_the_page_s_numbers_as_numbers(client, staff_db, make_wave) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    _arrange(staff_db, make_wave)
+    log_in(client, "an@kommun.se")
+    response = client.get(f"/problembild/norr.xlsx?period={YEAR}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames[:3] == ["Enkät", "Indikatorer", "Iakttagelser"]
+    survey = list(book["Enkät"].iter_rows(values_only=True))
+    unsafe = next(row for row in survey if str(row[1]).startswith("Andel som känner sig otrygga ute ensamma"))
+    assert unsafe[2] == pytest.approx(20 / 60)
+    assert unsafe[5] == 60
+    assert book["Enkät"].cell(row=survey.index(unsafe) + 1, column=3).number_format == "0.0%"
+    indicators = list(book["Indikatorer"].iter_rows(values_only=True))[1:]
+    assert [(row[2], row[3]) for row in indicators] == [(f"{int(YEAR) - 2}", 50), (f"{int(YEAR) - 1}", 62)]
+    assert ("Belysning", 2) in list(book["Iakttagelser"].iter_rows(values_only=True))
+    assert not any(isinstance(c, str) and c.startswith("=") for row in survey for c in row)
