@@ -5,8 +5,8 @@ administrations. An indicator is a named series; a value is keyed by (indicator,
 sub-series, period), unique through `area_key` (the area id, 0 for the municipality, kept equal by a CHECK);
 a corrected value keeps what it said before as a revision.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 17:00:00+00:00
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0010"
+revision: str = "0012"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
