@@ -15,6 +15,7 @@ PYTEST_ARGS ?= -n auto
 
 $(INSTALLED): pyproject.toml
 	PYTHON=$(PYTHON) sh scripts/ensure-system.sh python
+	sh scripts/ensure-system.sh pdf
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'

@@ -3,7 +3,9 @@
 #   scripts/ensure-system.sh python    the venv module for python3 (Debian ships it separately)
 #   scripts/ensure-system.sh browser   Chromium, ChromeDriver and axe-core, for the accessibility tests
 #   scripts/ensure-system.sh proxy     nginx, for the test that runs `trygg serve` behind a TLS reverse proxy
-#   scripts/ensure-system.sh tools     pg_dump and pg_restore, for `trygg backup` / `trygg restore` on PostgreSQL
+#   scripts/ensure-system.sh tools     pg_dump and pg_restore, for `trygg backup` / `trygg restore` on PostgreSQL;
+#                                      pdftoppm and pdftotext, with which the tests look at the PDFs
+#   scripts/ensure-system.sh pdf       Pango and a font, which WeasyPrint needs to write the PDF reports
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -51,8 +53,17 @@ proxy)
 tools)
     # trygg backup / restore of a PostgreSQL database, and their test
     command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || apt_install postgresql-client
+    command -v pdftoppm >/dev/null 2>&1 || apt_install poppler-utils
+    ;;
+pdf)
+    PATH="$PATH:/sbin:/usr/sbin"
+    missing=""
+    ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || missing="$missing libpango-1.0-0"
+    ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || missing="$missing libpangoft2-1.0-0"
+    [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$missing fonts-dejavu-core"
+    [ -z "$missing" ] || apt_install $missing
     ;;
 *)
-    echo "usage: $0 python|browser|proxy|tools" >&2; exit 2
+    echo "usage: $0 python|browser|proxy|tools|pdf" >&2; exit 2
     ;;
 esac

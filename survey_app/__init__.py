@@ -36,7 +36,10 @@ def register_blueprints(app: Flask) -> None:
     from survey_app.admin.views import blueprint as admin
     from survey_app.auth.views import blueprint as auth
     from survey_app.dialogue.views import blueprint as dialogue
+    from survey_app.indicators.views import blueprint as indicators
     from survey_app.insights.views import blueprint as insights
+    from survey_app.problem_picture.views import blueprint as problem_picture
+    from survey_app.promises.views import blueprint as promises
 
     app.register_blueprint(auth)
     app.register_blueprint(dialogue)
@@ -48,6 +51,12 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(area_data)
     app.register_blueprint(insights)
+    app.register_blueprint(indicators)
+    app.register_blueprint(promises)
+    app.register_blueprint(problem_picture)
+    from survey_app.feedback.views import blueprint as feedback
+
+    app.register_blueprint(feedback)
     from survey_app.insights.downloads import blueprint as insights_downloads
 
     app.register_blueprint(insights_downloads)

@@ -17,6 +17,7 @@ from survey_app import migrate
 from survey_app.admin.commands import areas_group
 from survey_app.cli_operations import backup_command, restore_command, retention_group
 from survey_app.i18n import cli_gettext as _
+from survey_app.indicators.cli import indicators_group
 
 
 def _create_app() -> Flask:
@@ -422,7 +423,7 @@ def write_analysis_tables(tables: dict[str, list[list]], *, fmt: str, output: st
 
 
 COMMANDS = (db_group, user_group, questionnaire_group, survey_group, demo, serve, analyse, backup_command,
-            restore_command, retention_group, areas_group)
+            restore_command, retention_group, areas_group, indicators_group)
 for _command in COMMANDS:
     main.add_command(_command)
 

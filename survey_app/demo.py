@@ -21,8 +21,10 @@ from analysis.instrument import Instrument, Item, ItemType, default_directory
 from survey_app.auth.passwords import hash_password
 from survey_app.auth.services import create_staff_user
 from survey_app.dialogue.demo import load_demo_dialogues
+from survey_app.indicators.demo import load_demo_indicators
 from survey_app.insights.services import set_cutpoints, share_measures
 from survey_app.models import Area, AreaPopulation, Questionnaire, Response, Role, StaffUser, Survey, SurveyStatus
+from survey_app.promises.demo import load_demo_promises
 from survey_app.survey.questionnaires import instrument_of, load_questionnaire
 from survey_app.survey.responses import SubmittedResponse, store_responses
 from survey_app.survey.waves import create_wave
@@ -130,6 +132,8 @@ def load_demo(session: Session, *, responses: int = 3000, seed: int = 2026, toda
     facilitator = session.scalars(select(StaffUser).where(StaffUser.role == Role.FACILITATOR)).first()
     if facilitator is not None:
         load_demo_dialogues(session, facilitator=facilitator, areas=areas, today=today)
+    load_demo_indicators(session, areas=areas, today=today)
+    load_demo_promises(session, today=today, owner=facilitator)
     return DemoResult(True, len(areas), responses, survey.title, users)
 
 

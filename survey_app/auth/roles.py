@@ -22,7 +22,7 @@ ALL_STAFF = frozenset(Role)
 ANALYSTS = frozenset({Role.ANALYST, Role.ADMIN})
 
 # Every endpoint of these blueprints serves residents, who never log in.
-PUBLIC_BLUEPRINTS = frozenset({"survey"})
+PUBLIC_BLUEPRINTS = frozenset({"survey", "feedback"})  # feedback: the public återkoppling page
 
 MATRIX: dict[str, str | frozenset[Role]] = {
     "static": PUBLIC,
@@ -93,6 +93,37 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "insights_downloads.microdata_dta": ANALYSTS,
     "insights_downloads.codebook_xlsx": ANALYSTS,
     "insights_downloads.population_csv": ANALYSTS,
+    # indicator series from outside the surveys: all staff read them and enter single values (the police's own
+    # counts each tertial, audited, with history); analysts and admins import files and describe the series
+    "indicators.index": ALL_STAFF,
+    "indicators.detail": ALL_STAFF,
+    "indicators.template_csv": ALL_STAFF,
+    "indicators.value": ALL_STAFF,
+    "indicators.import_file": ANALYSTS,
+    "indicators.create": ANALYSTS,
+    "indicators.edit": ANALYSTS,
+    # medborgarlöften: all staff read them and the tertialrapport; analysts and admins edit promises and publish;
+    # the follow-up of a tertial is open to all staff here, and the view lets a facilitator in only on promises
+    # they own
+    "promises.index": ALL_STAFF,
+    "promises.detail": ALL_STAFF,
+    "promises.report": ALL_STAFF,
+    "promises.published": ALL_STAFF,
+    "promises.follow_up": ALL_STAFF,
+    "promises.create": ANALYSTS,
+    "promises.edit": ANALYSTS,
+    "promises.publish": ANALYSTS,
+    "promises.report_pdf": ALL_STAFF,
+    "promises.published_pdf": ALL_STAFF,
+    # the lägesbild: all staff read it and its saved versions; analysts and admins write the analysis and save
+    "problem_picture.index": ALL_STAFF,
+    "problem_picture.picture": ALL_STAFF,
+    "problem_picture.version": ALL_STAFF,
+    "problem_picture.save": ANALYSTS,
+    "problem_picture.picture_pdf": ALL_STAFF,
+    "problem_picture.version_pdf": ALL_STAFF,
+    "problem_picture.picture_xlsx": ALL_STAFF,
+    "problem_picture.version_xlsx": ALL_STAFF,
 }
 
 

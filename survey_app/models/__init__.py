@@ -26,8 +26,22 @@ from survey_app.models.dialogues import (
     dialogue_focus_areas,
     observation_focus_areas,
 )
+from survey_app.models.indicators import Direction, Indicator, IndicatorValue, IndicatorValueRevision
 from survey_app.models.insights import ProblemLevelCutpoints
 from survey_app.models.limits import RateCounter
+from survey_app.models.problem_pictures import ProblemPicture
+from survey_app.models.promises import (
+    Party,
+    Promise,
+    PromiseActivity,
+    PromiseFollowUp,
+    PromiseIndicator,
+    PromiseIndicatorKind,
+    PromiseStatus,
+    TertialReport,
+    promise_areas,
+    promise_focus_areas,
+)
 from survey_app.models.retention import RetentionPolicy
 from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffKnownDevice, StaffSessionKey, StaffUser
 from survey_app.models.surveys import (
@@ -56,8 +70,12 @@ __all__ = [
     "Dialogue",
     "DialogueFormat",
     "DialogueRevision",
+    "Direction",
     "FocusArea",
     "HeldResponse",
+    "Indicator",
+    "IndicatorValue",
+    "IndicatorValueRevision",
     "InvitationCode",
     "LoginFailure",
     "Observation",
@@ -66,7 +84,15 @@ __all__ = [
     "ObservationStatus",
     "ParticipantTally",
     "Partner",
+    "Party",
     "ProblemLevelCutpoints",
+    "ProblemPicture",
+    "Promise",
+    "PromiseActivity",
+    "PromiseFollowUp",
+    "PromiseIndicator",
+    "PromiseIndicatorKind",
+    "PromiseStatus",
     "Questionnaire",
     "RaisedBy",
     "RateCounter",
@@ -82,11 +108,14 @@ __all__ = [
     "SurveyDraft",
     "SurveyStatus",
     "TallyGender",
+    "TertialReport",
     "TimeOfDay",
     "WaveCodebook",
     "dialogue_focus_areas",
     "observation_focus_areas",
     "population_of",
     "population_years",
+    "promise_areas",
+    "promise_focus_areas",
     "survey_areas",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from flask import Flask
 from survey_app.auth import roles
 from survey_app.auth.roles import PUBLIC
 from survey_app.extensions import db
+from survey_app.models import Indicator, ProblemPicture, Promise, TertialReport
 from tests.factories import add_responses, make_dialogue, make_focus_areas, make_staff
 from tests.web.client import log_in
 
@@ -68,11 +70,28 @@ def test_every_route_with_every_method_as_every_role(app: Flask, staff_db, make_
     users = {role: make_staff(staff_db, role, email=f"{role}@kommun.se") for role in ROLES}
     focus_area = make_focus_areas(staff_db)[0]
     dialogue = make_dialogue(staff_db, users["facilitator"])
+    indicator = Indicator(code="lob", name="LOB")
+    promise = Promise(number=1, title="Trygghetsdialoger", party="joint", starts_on=dt.date(2026, 1, 1),
+                      owner=users["facilitator"])  # the facilitator owns it, so follows it up
+    report = TertialReport(tertial="2026-T1", version=1, published_by="an@kommun.se", content={
+        "tertial": "2026-T1", "periods": ["2026-T1", "2025-T3", "2025-T2", "2025-T1"], "header": {}, "promises": [],
+        "dialogues": {"by_format": {}, "participants": []},
+        "walk_measures": {"decided": 0, "done": 0, "overdue": 0, "rejected": []}})
+    picture = ProblemPicture(period=str(dt.date.today().year), version=1, analysis={}, saved_by="an@kommun.se",
+                             evidence={"survey": [], "indicators": [], "promises": [], "agreements": [],
+                                       "dialogues": {"dialogues": 0, "by_format": {}, "observations": 0,
+                                                     "from_children": 0, "by_category": [], "by_focus_area": [],
+                                                     "unsafe_by_category": {}, "statuses": {}, "places": [],
+                                                     "participants": []}})
+    staff_db.add_all([indicator, promise, report, picture])
+    staff_db.flush()
     ids = {
         "dialogue_id": dialogue.id, "observation_id": dialogue.observations[0].id, "user_id": users["analyst"].id,
         "area_id": dialogue.area_id, "focus_area_id": focus_area.id, "survey_id": survey_id,
         "wave_slug": wave_slug, "measure": "share_unsafe", "slug": wave_slug, "dialect": "excel-sv",
-        "table": "kommunen",
+        "table": "kommunen", "code": indicator.code,
+        "promise_id": promise.id, "tertial": "2026-T1", "version": 1, "scope": "kommunen",
+        "picture_id": picture.id,
     }
     staff_db.commit()
 

@@ -1,0 +1,47 @@
+"""The lägesbild pages pass axe-core in Swedish and English on a phone: the choice of year and area, an area's
+picture with its analysis form, a saved version."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from selenium.webdriver.common.by import By
+from sqlalchemy import select
+
+from survey_app.models import Area
+from tests.browser.pages import assert_accessible, assert_no_horizontal_scroll, browser_log_in, click_and_wait
+from tests.factories import add_responses, make_dialogue, make_focus_areas, make_staff
+
+pytestmark = pytest.mark.browser
+
+
+def _check(driver, url: str | None = None, label: str = "") -> None:
+    if url:
+        driver.get(url)
+    assert driver.find_element(By.TAG_NAME, "h1").text
+    assert_accessible(driver, label or driver.current_url)
+    assert_no_horizontal_scroll(driver)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_problem_picture_pages_are_accessible(live_server, fresh_browser, staff_db, make_wave, language) -> None:
+    make_staff(staff_db, "analyst", email="an@kommun.se")
+    make_focus_areas(staff_db)
+    staff_db.commit()
+    wave = make_wave()
+    add_responses(staff_db, wave, count=80)
+    norr = staff_db.scalars(select(Area).where(Area.code == "norr")).one()
+    make_dialogue(staff_db, make_staff(staff_db, "facilitator"), area=norr, held_on=dt.date.today(),
+                  observations=2, from_children=True)
+    staff_db.commit()
+    browser_log_in(fresh_browser, live_server.url, "an@kommun.se", language)
+    base = live_server.url + "/problembild"
+    year = dt.date.today().year
+    _check(fresh_browser, base + "/")
+    _check(fresh_browser, f"{base}/kommunen?period={year}")
+    _check(fresh_browser, f"{base}/norr?period={year}")
+    fresh_browser.find_element(By.ID, "general").send_keys("Fokus på belysning")
+    click_and_wait(fresh_browser, "form.stack button[type=submit]")
+    _check(fresh_browser, label="saved version")
+    assert "Fokus på belysning" in fresh_browser.page_source
