@@ -161,3 +161,12 @@ def summary_rows(state: AnswerState, language: str, areas: Mapping[str, str]) ->
         ]
         pages.append(SummaryPage(index + 1, page_title(state.instrument, index, language), rows))
     return pages
+
+
+def offered_languages(survey: Survey, instrument: Instrument) -> list[tuple[str, str, str]]:
+    """The wave's languages for the language menu: (code, the language's own name, direction)."""
+    offered = []
+    for code in survey.languages:
+        info = instrument.language(code)
+        offered.append((code, info.name if info else code, info.direction if info else text_direction(code)))
+    return offered

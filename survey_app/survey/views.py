@@ -41,6 +41,7 @@ def presentation_helpers() -> dict[str, Any]:
         "options_of": presentation.options_of,
         "wave_title": presentation.wave_title,
         "wave_description": presentation.wave_description,
+        "offered_languages": presentation.offered_languages,
     }
 
 DRAFTS_KEY = "drafts"  # session: slug -> draft token
