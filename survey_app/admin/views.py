@@ -11,13 +11,13 @@ from werkzeug.wrappers import Response
 from survey_app import retention
 from survey_app.admin import services
 from survey_app.admin.forms import (
+    WAVE_TEXT_LANGUAGES,
     AreaForm,
     FocusAreaForm,
     RetentionForm,
     UserCreateForm,
     UserEditForm,
     WaveCodesForm,
-    WAVE_TEXT_LANGUAGES,
     WaveForm,
 )
 from survey_app.admin.messages import ADMIN_MESSAGES

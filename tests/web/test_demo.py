@@ -64,10 +64,12 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
         assert earlier.questionnaire_id == survey.questionnaire_id
         assert earlier.period_end < survey.period_start
         youth = session.scalars(select(Survey).where(Survey.slug == YOUTH_SURVEY_SLUG)).one()
-        assert youth.status == "open" and youth.questionnaire.slug == "trygghetsenkat-unga"
+        assert youth.status == "open"
+        assert youth.questionnaire.slug == "trygghetsenkat-unga"
         assert set(youth.languages) >= {"sv", "en", "ar", "fi", "so", "fa"}
         ages = list(session.scalars(select(Response.age_band).where(Response.survey_id == youth.id)))
-        assert len(ages) == 300 and set(ages) <= {"12-15", "16-17", None}  # children's own answers
+        assert len(ages) == 300
+        assert set(ages) <= {"12-15", "16-17", None}
         cutpoints = {c.measure: c for c in session.scalars(select(ProblemLevelCutpoints))}
         assert "share_unsafe" in cutpoints
         assert "share_problem_litter" in cutpoints

@@ -116,7 +116,8 @@ def test_only_admin_reaches_the_wave_pages(client, staff_db) -> None:
 
 def test_admin_gives_the_wave_a_title_and_description_per_language(admin_client, staff_db) -> None:
     page = admin_client.get("/admin/enkater/ny").get_data(as_text=True)
-    assert "Titel på engelska" in page and "Beskrivning på arabiska" in page
+    assert "Titel på engelska" in page
+    assert "Beskrivning på arabiska" in page
     form = _form(admin_client, languages=["sv", "en", "ar"], title_en="Safety survey 2027", title_ar=" ",
                  title_fi="Turvallisuuskysely 2027", description_sv="För alla som bor i Norr och Söder.",
                  description_en="For everyone living in Norr and Söder.")
@@ -128,7 +129,8 @@ def test_admin_gives_the_wave_a_title_and_description_per_language(admin_client,
     assert survey.descriptions == {"sv": "För alla som bor i Norr och Söder.",
                                    "en": "For everyone living in Norr and Söder."}
     english = admin_client.get("/enkat/trygghet-2027?lang=en").get_data(as_text=True)
-    assert "<h1>Safety survey 2027</h1>" in english and "For everyone living in Norr and Söder." in english
+    assert "<h1>Safety survey 2027</h1>" in english
+    assert "For everyone living in Norr and Söder." in english
 
 
 def test_a_too_long_translated_title_is_refused_with_a_message(admin_client, staff_db) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from sqlalchemy import func, select
@@ -49,9 +50,11 @@ def test_a_change_that_opens_questions_walks_them_then_returns(make_wave, reside
                "q_victim_assault": "yes", "q_victim_robbery": "yes"}
     response = walker.client.post(f"{SLUG}/sida/6", data=victims)
     assert response.status_code == 302
-    assert "/sida/8?" in response.location and "till=sammanfattning" in response.location  # "reported?" opened
+    assert "/sida/8?" in response.location
+    assert "till=sammanfattning" in response.location
     page = walker.client.get(response.location).get_data(as_text=True)
-    assert 'name="q_reported_assault"' in page and 'name="q_reported_robbery"' in page
+    assert 'name="q_reported_assault"' in page
+    assert 'name="q_reported_robbery"' in page
     response = walker.client.post(f"{SLUG}/sida/8", data={"csrf_token": walker.token, "action": "next",
                                                           "till": "sammanfattning", "q_reported_assault": "no"})
     assert response.location.endswith("/sammanfattning")
@@ -80,7 +83,7 @@ def test_the_progress_total_never_grows_as_the_resident_goes_on(make_wave, resid
     walker.complete(first_option)  # the first option of victim_* is "yes", so pages 8 and 11 open on the way
     positions, totals = [p for p, _ in counts], [t for _, t in counts]
     assert positions == list(range(1, len(counts) + 1))
-    assert all(later <= earlier for earlier, later in zip(totals, totals[1:], strict=False)), totals
+    assert all(later <= earlier for earlier, later in itertools.pairwise(totals)), totals
     assert totals[-1] == len(counts) == 13  # every page, the opened ones included, and the last says so
 
 
