@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
-LOCALES = ("sv", "en", "ar")  # Arabic covers the resident pages only, as drafts for review
+LOCALES = ("sv", "en", "ar", "fi", "so", "fa")  # ar, fi, so, fa cover the resident pages only, as drafts for review
 SOURCE_LOCALE = "en"
 
 

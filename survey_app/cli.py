@@ -320,13 +320,16 @@ def survey_verify_store(slug: str, rebuild: bool) -> None:
 @click.option("--seed", default=2026, show_default=True)
 @click.option("--earlier-wave/--no-earlier-wave", default=True, show_default=True,
               help="Also a closed wave a year earlier, for the trend view.")
+@click.option("--youth-wave/--no-youth-wave", default=True, show_default=True,
+              help="Also an open wave of the youth questionnaire, with children's own answers.")
 @with_appcontext
-def demo(responses: int, seed: int, earlier_wave: bool) -> None:
+def demo(responses: int, seed: int, earlier_wave: bool, youth_wave: bool) -> None:
     """Load a demo municipality with areas, an open survey wave, synthetic responses and staff users."""
     from survey_app.demo import load_demo
     from survey_app.extensions import db
 
-    result = load_demo(db.session(), responses=responses, seed=seed, earlier_wave=earlier_wave)
+    result = load_demo(db.session(), responses=responses, seed=seed, earlier_wave=earlier_wave,
+                       youth_wave=youth_wave)
     db.session.commit()
     if result.created:
         click.echo(_("Demo loaded: %(areas)s areas, %(responses)s responses in the survey \"%(title)s\".",

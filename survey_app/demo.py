@@ -1,4 +1,4 @@
-"""The demo municipality: areas with population, the shipped questionnaires, an open wave, synthetic responses.
+"""The demo municipality: areas with population, the shipped questionnaires, open waves, synthetic responses.
 
 The synthetic answers follow what Swedish safety surveys show: women and girls, and some areas, report more
 unsafety and worry; victimisation is rare; a few answers are missing or "vet ej". They are for trying the product,
@@ -34,8 +34,16 @@ EARLIER_SURVEY_SLUG = "trygghetsenkat-2025"
 EARLIER_SHIFT = 0.2  # a year earlier residents felt slightly less safe: something for the trend view to find
 # STANDARDS §3.3: the documented example cut-points (not the police's, which are not public), for the problem level
 EXAMPLE_CUTPOINTS = (0.05, 0.10, 0.30, 0.40, 0.50, 0.60)
-ADULT_QUESTIONNAIRE = "trygghetsenkat-v1.yaml"
-YOUTH_QUESTIONNAIRE = "trygghetsenkat-unga-v1.yaml"
+ADULT_QUESTIONNAIRE = "trygghetsenkat-v2.yaml"  # version 2: the same items as 1, in every language residents use
+YOUTH_QUESTIONNAIRE = "trygghetsenkat-unga-v2.yaml"
+YOUTH_SURVEY_SLUG = "trygghetsenkat-unga-2026"
+YOUTH_SHARE = 0.2  # the youth wave gets this many responses per adult response (a few school classes)
+# The titles residents read in each language the waves offer.
+ADULT_TITLES = {"en": "Safety survey 2026", "ar": "استبيان الشعور بالأمان 2026", "fi": "Turvallisuuskysely 2026",
+                "so": "Sahanka badbaadada 2026", "fa": "نظرسنجی احساس امنیت ۲۰۲۶"}
+YOUTH_TITLES = {"en": "Safety survey for young people 2026", "ar": "استبيان الشعور بالأمان للشباب 2026",
+                "fi": "Nuorten turvallisuuskysely 2026", "so": "Sahanka badbaadada dhallinyarada 2026",
+                "fa": "نظرسنجی احساس امنیت نوجوانان ۲۰۲۶"}
 
 # code, name, inhabitants 12+, how much less safe residents feel there (logit shift)
 AREAS: tuple[tuple[str, str, int, float], ...] = (
@@ -92,11 +100,13 @@ class DemoResult:
 
 
 def load_demo(session: Session, *, responses: int = 3000, seed: int = 2026, today: dt.date | None = None,
-              earlier_wave: bool = False) -> DemoResult:
+              earlier_wave: bool = False, youth_wave: bool = False) -> DemoResult:
     """Load the demo once; on later runs keep the data and give the demo users new passwords.
 
     `earlier_wave` adds a closed wave of the same questionnaire a year before, with slightly less safe answers, for
-    the trend view. The example problem-level cut-points are set for share unsafe and the problem items.
+    the trend view. `youth_wave` adds an open wave of the youth questionnaire with children's own answers (for the
+    child-rights view, and so that a resident given the wrong survey for their age is pointed to the right one).
+    The example problem-level cut-points are set for share unsafe and the problem items.
     """
     today = today or dt.date.today()
     existing = session.scalar(select(Survey).where(Survey.slug == DEMO_SURVEY_SLUG))
@@ -106,7 +116,7 @@ def load_demo(session: Session, *, responses: int = 3000, seed: int = 2026, toda
 
     areas = _demo_areas(session)
     adult, _ = load_questionnaire(session, default_directory() / ADULT_QUESTIONNAIRE)
-    load_questionnaire(session, default_directory() / YOUTH_QUESTIONNAIRE)
+    youth, _ = load_questionnaire(session, default_directory() / YOUTH_QUESTIONNAIRE)
     instrument = instrument_of(adult)
     survey = create_wave(
         session,
@@ -122,12 +132,15 @@ def load_demo(session: Session, *, responses: int = 3000, seed: int = 2026, toda
         status=SurveyStatus.OPEN,
         actor=None,
         actor_label="demo",
+        title_translations=ADULT_TITLES,
     )
     rng = np.random.default_rng(seed)
     submitted = [_synthetic_response(instrument, areas, rng, survey.period_start, today) for _ in range(responses)]
     store_responses(session, survey, instrument, submitted)
     if earlier_wave:
         _earlier_wave(session, adult, instrument, areas, rng, today - dt.timedelta(days=365), responses)
+    if youth_wave:
+        _youth_wave(session, youth, areas, rng, today, max(round(responses * YOUTH_SHARE), 1))
     _example_cutpoints(session)
     facilitator = session.scalars(select(StaffUser).where(StaffUser.role == Role.FACILITATOR)).first()
     if facilitator is not None:
@@ -147,6 +160,19 @@ def _earlier_wave(session: Session, questionnaire: Questionnaire, instrument: In
     )
     submitted = [_synthetic_response(instrument, areas, rng, survey.period_start, today, shift=EARLIER_SHIFT)
                  for _ in range(responses)]
+    store_responses(session, survey, instrument, submitted)
+
+
+def _youth_wave(session: Session, questionnaire: Questionnaire, areas: Sequence[Area], rng: np.random.Generator,
+                today: dt.date, responses: int) -> None:
+    instrument = instrument_of(questionnaire)
+    survey = create_wave(
+        session, questionnaire=questionnaire, slug=YOUTH_SURVEY_SLUG, title="Trygghetsenkät för unga 2026",
+        period_start=today - dt.timedelta(days=14), period_end=today + dt.timedelta(days=45), areas=areas,
+        languages=instrument.language_codes, open_link=True, status=SurveyStatus.OPEN, actor=None,
+        actor_label="demo", title_translations=YOUTH_TITLES,
+    )
+    submitted = [_synthetic_response(instrument, areas, rng, survey.period_start, today) for _ in range(responses)]
     store_responses(session, survey, instrument, submitted)
 
 
@@ -224,11 +250,11 @@ def _synthetic_response(
 ) -> SubmittedResponse:
     area_index = rng.choice(len(AREAS), p=np.array([a[2] for a in AREAS]) / sum(a[2] for a in AREAS))
     gender = _choose(rng, GENDER_SHARES)
-    minimum_age = instrument.min_age or 16
-    bands = [band for band in DEFAULT_AGE_BANDS if band.low >= minimum_age or (band.high or 200) >= minimum_age]
+    minimum_age, maximum_age = instrument.min_age or 16, instrument.max_age or 89
+    bands = [band for band in DEFAULT_AGE_BANDS if (band.high or 200) >= minimum_age and band.low <= maximum_age]
     weights = np.array([AGE_PROFILE[DEFAULT_AGE_BANDS.index(band)] for band in bands])
     band = bands[rng.choice(len(bands), p=weights / weights.sum())]
-    age = int(rng.integers(max(band.low, minimum_age), (band.high or 89) + 1))
+    age = int(rng.integers(max(band.low, minimum_age), min(band.high or 89, maximum_age) + 1))
     shift += BASELINE_SHIFT + AREAS[area_index][3] + AGE_SHIFT[band.label] + (WOMAN_SHIFT if gender == "woman" else 0.0)
     person = rng.normal(0, 0.6)  # a respondent's own tendency, so that answers hang together (index, alpha)
     answers: dict[str, object] = {}

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from survey_app.forms import (
@@ -89,6 +98,18 @@ class WaveForm(StaffForm):
         NumberRange(min=1, max=100_000, message=_l("Enter a whole number from %(min)s to %(max)s."))],
         render_kw={"inputmode": "numeric"})
     open_now = BooleanField(_l("Open the survey now (otherwise it is saved as a draft)"))
+    description_sv = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000, message=TOO_LONG)])
+
+
+# The wave's title and description in each language a questionnaire may have besides Swedish; the view labels them
+# with the language's name and shows those the loaded questionnaires have.
+WAVE_TEXT_LANGUAGES = ("en", "ar", "fi", "so", "fa")
+for _code in WAVE_TEXT_LANGUAGES:
+    _typed_in = {"lang": _code, "dir": "auto"}  # so that Arabic and Persian run right to left while typed
+    setattr(WaveForm, f"title_{_code}", StringField(
+        validators=[Optional(), Length(max=200, message=TOO_LONG)], render_kw=_typed_in))
+    setattr(WaveForm, f"description_{_code}", TextAreaField(
+        validators=[Optional(), Length(max=2000, message=TOO_LONG)], render_kw=_typed_in))
 
 
 def _whole_number(low: int, high: int) -> list[object]:

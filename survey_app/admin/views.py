@@ -13,6 +13,7 @@ from survey_app import retention
 from survey_app.admin import services
 from survey_app.admin.area_views import wave_population_year_form
 from survey_app.admin.forms import (
+    WAVE_TEXT_LANGUAGES,
     AreaForm,
     FocusAreaForm,
     RetentionForm,
@@ -190,6 +191,10 @@ def _wave_form(form: WaveForm | None = None) -> WaveForm:
         for language in instrument_of(questionnaire).languages:
             languages.setdefault(language.code, language.name)
     form.languages.choices = as_choices(languages.items())
+    for code in WAVE_TEXT_LANGUAGES:
+        name = _language_name(code)
+        form[f"title_{code}"].label.text = _("Title in %(language)s", language=name)
+        form[f"description_{code}"].label.text = _("Description in %(language)s", language=name)
     if not form.is_submitted():
         form.areas.data = [str(choice.value) for choice in form.areas.choices]
         form.languages.data = ["sv"]
@@ -197,6 +202,14 @@ def _wave_form(form: WaveForm | None = None) -> WaveForm:
         form.one_per_browser.data = True
         form.starts_per_hour.data = 60
     return form
+
+
+def _language_name(code: str) -> str:
+    """A language's name in the language of the page, e.g. "engelska" on a Swedish page."""
+    from babel import Locale
+    from flask_babel import get_locale
+
+    return Locale.parse(code).get_display_name(str(get_locale() or "sv")) or code
 
 
 @blueprint.get("/enkater")
@@ -220,6 +233,9 @@ def wave_create() -> Response | tuple[str, int]:
                 invitation_codes=form.access.data in ("codes", "both"),
                 one_per_browser=bool(form.one_per_browser.data), starts_per_hour=form.starts_per_hour.data,
                 status=SurveyStatus.OPEN if form.open_now.data else SurveyStatus.DRAFT, actor=_actor(),
+                title_translations={code: form[f"title_{code}"].data or "" for code in WAVE_TEXT_LANGUAGES},
+                descriptions={"sv": form.description_sv.data or "",
+                              **{code: form[f"description_{code}"].data or "" for code in WAVE_TEXT_LANGUAGES}},
             )
         except ServiceError as error:
             show_service_error(form, error, WAVE_MESSAGES)
@@ -227,7 +243,7 @@ def wave_create() -> Response | tuple[str, int]:
             flash(_("The survey wave %(title)s has been created.", title=survey.title), "success")
             return redirect(url_for("admin.wave_detail", survey_id=survey.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("admin/wave_form.html", form=form), status
+    return render_template("admin/wave_form.html", form=form, text_languages=WAVE_TEXT_LANGUAGES), status
 
 
 @blueprint.get("/enkater/<id:survey_id>")

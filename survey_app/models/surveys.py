@@ -81,7 +81,11 @@ class Survey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id", ondelete="RESTRICT"))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))  # in Swedish, the source language
+    # The title in the wave's other languages, and a description per language (Swedish included) for the landing
+    # page; a language without one shows the Swedish text, marked as Swedish.
+    title_translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["sv"])

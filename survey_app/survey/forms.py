@@ -37,6 +37,7 @@ class PageResult:
     raw: dict[str, object] = field(default_factory=dict)  # what the resident typed, to show again next to an error
     below_audience_age: bool = False
     above_audience_age: bool = False
+    age: int | None = None  # the age given when it is outside the questionnaire's audience, to point elsewhere
 
 
 def _error_message(item: Item, code: str, language: str, reference_year: int) -> str:
@@ -85,6 +86,7 @@ def read_page(
                 # Not in the survey's audience (the youth survey is for 12-17): they are thanked, nothing is kept.
                 result.below_audience_age = item.min_value is not None and number < item.min_value
                 result.above_audience_age = not result.below_audience_age
+                result.age = number
                 continue
         if error:
             result.errors[item.code] = _error_message(item, error, language, today.year)

@@ -1,4 +1,8 @@
-"""How an instrument's texts and a draft's answers are shown: language fallbacks marked, answers as labels."""
+"""How an instrument's and a wave's texts and a draft's answers are shown: language fallbacks marked, answers as labels.
+
+A question without a text in the resident's language is shown in Swedish together with its help text and its answers,
+never a Swedish question with translated answers; a page with such a question says so (`falls_back_to_swedish`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from markupsafe import Markup, escape
 
 from analysis.instrument import SOURCE_LANGUAGE, AnswerState, Instrument, Item, ItemType
 from survey_app.i18n import text_direction
+from survey_app.models import Survey
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,17 +31,22 @@ class Text:
         return Markup('<span lang="{}" dir="{}">{}</span>').format(self.language, direction, self.value)
 
 
-def question_text(item: Item, language: str) -> Text:
+def _item_language(item: Item, language: str) -> str:
+    """The language an item is shown in: the resident's when its question has a text in it, else Swedish."""
     texts = item.texts.get(language)
-    if texts is not None and texts.question:
-        return Text(texts.question, language)
-    return Text(item.texts[SOURCE_LANGUAGE].question, SOURCE_LANGUAGE)
+    return language if texts is not None and texts.question else SOURCE_LANGUAGE
+
+
+def question_text(item: Item, language: str) -> Text:
+    shown = _item_language(item, language)
+    return Text(item.texts[shown].question, shown)
 
 
 def help_text(item: Item, language: str) -> Text | None:
-    texts = item.texts.get(language)
-    if texts is not None and texts.help:
-        return Text(texts.help, language)
+    shown = _item_language(item, language)
+    texts = item.texts[shown]
+    if texts.help:
+        return Text(texts.help, shown)
     fallback = item.texts[SOURCE_LANGUAGE].help
     return Text(fallback, SOURCE_LANGUAGE) if fallback else None
 
@@ -45,9 +55,46 @@ def option_text(item: Item, code: str, language: str) -> Text:
     option = next((o for o in item.options if o.code == code), None)
     if option is None:
         return Text(code, language)
-    if option.labels.get(language):
-        return Text(option.labels[language], language)
+    shown = _item_language(item, language)
+    if option.labels.get(shown):
+        return Text(option.labels[shown], shown)
     return Text(option.labels[SOURCE_LANGUAGE], SOURCE_LANGUAGE)
+
+
+def falls_back_to_swedish(state: AnswerState, page_index: int, language: str) -> bool:
+    """Whether a shown text of the page (its title, a question, a help text or an answer) is in Swedish although
+    the resident chose another language: the page then says so plainly."""
+    if language == SOURCE_LANGUAGE:
+        return False
+    title = page_title(state.instrument, page_index, language)
+    if title is not None and title.language != language:
+        return True
+    for item in state.visible_items(page_index):
+        for shown in (item, *(row for row in item.rows if state.is_visible(row))):
+            texts = [question_text(shown, language), help_text(shown, language),
+                     *(option_text(shown, code, language) for code in shown.codes)]
+            if any(text is not None and text.language != language for text in texts):
+                return True
+    return False
+
+
+def wave_title(survey: Survey, language: str) -> Text:
+    """The wave's title in the resident's language when the admin gave one, else the Swedish title."""
+    translated = (survey.title_translations or {}).get(language)
+    if language != SOURCE_LANGUAGE and translated:
+        return Text(translated, language)
+    return Text(survey.title, SOURCE_LANGUAGE)
+
+
+def wave_description(survey: Survey, instrument: Instrument, language: str) -> Text | None:
+    """What the landing page says about the wave: the wave's own description, else the questionnaire's; in the
+    resident's language when there is one, else in Swedish."""
+    for texts in (survey.descriptions or {}, instrument.description):
+        if texts.get(language):
+            return Text(texts[language], language)
+        if texts.get(SOURCE_LANGUAGE):
+            return Text(texts[SOURCE_LANGUAGE], SOURCE_LANGUAGE)
+    return None
 
 
 def page_title(instrument: Instrument, page_index: int, language: str) -> Text | None:
@@ -114,3 +161,12 @@ def summary_rows(state: AnswerState, language: str, areas: Mapping[str, str]) ->
         ]
         pages.append(SummaryPage(index + 1, page_title(state.instrument, index, language), rows))
     return pages
+
+
+def offered_languages(survey: Survey, instrument: Instrument) -> list[tuple[str, str, str]]:
+    """The wave's languages for the language menu: (code, the language's own name, direction)."""
+    offered = []
+    for code in survey.languages:
+        info = instrument.language(code)
+        offered.append((code, info.name if info else code, info.direction if info else text_direction(code)))
+    return offered

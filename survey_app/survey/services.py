@@ -1,4 +1,4 @@
-"""Survey services: what residents can answer now."""
+"""Survey services: what residents can answer now, and which of it is for someone of a given age."""
 
 from __future__ import annotations
 
@@ -19,3 +19,17 @@ def open_surveys(session: Session, on: dt.date) -> list[Survey]:
             .order_by(Survey.period_start.desc(), Survey.title)
         )
     )
+
+
+def open_surveys_for_age(session: Session, on: dt.date, age: int, *, besides: Survey) -> list[Survey]:
+    """Open waves, other than `besides`, whose questionnaire's audience includes `age`: where to point a resident
+    who is too young or too old for the survey they started."""
+    from survey_app.survey.questionnaires import instrument_of
+
+    found = []
+    for survey in open_surveys(session, on):
+        instrument = instrument_of(survey.questionnaire)
+        low, high = instrument.min_age or 0, instrument.max_age or 200
+        if survey.id != besides.id and low <= age <= high:
+            found.append(survey)
+    return found

@@ -23,7 +23,7 @@ from survey_app.db import today
 from survey_app.errors import ServiceError
 from survey_app.extensions import db, keep_changes
 from survey_app.models import Survey, SurveyDraft, SurveyStatus
-from survey_app.survey import flow, guesses, holding, presentation, services, waves
+from survey_app.survey import flow, guesses, holding, navigation, presentation, services, waves
 from survey_app.survey.forms import read_page
 from survey_app.survey.presentation import summary_rows
 from survey_app.survey.questionnaires import instrument_of
@@ -39,6 +39,9 @@ def presentation_helpers() -> dict[str, Any]:
         "option_text": presentation.option_text,
         "page_title": presentation.page_title,
         "options_of": presentation.options_of,
+        "wave_title": presentation.wave_title,
+        "wave_description": presentation.wave_description,
+        "offered_languages": presentation.offered_languages,
     }
 
 DRAFTS_KEY = "drafts"  # session: slug -> draft token
@@ -217,8 +220,11 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
         if result.below_audience_age or result.above_audience_age:
             flow.discard_draft(db.session(), draft)
             _forget_draft(survey, submitted=False)
+            elsewhere = services.open_surveys_for_age(db.session(), today(), result.age or 0, besides=survey)
             return render_template("survey/outside_audience.html", survey=survey, instrument=instrument,
-                                   too_young=result.below_audience_age)
+                                   too_young=result.below_audience_age, elsewhere=elsewhere)
+        returning = request.form.get("till") == navigation.RETURN_TO_SUMMARY
+        before = AnswerState(instrument, draft.answers) if returning else None
         flow.save_answers(draft, {**result.answers}, page=page_index)
         action = request.form.get("action", "next")
         if action == "save":
@@ -232,6 +238,16 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
                 return redirect(url_for("survey.page", slug=survey.slug, number=earlier[-1] + 1))
             return redirect(url_for("survey.landing", slug=survey.slug))
         if not result.errors:
+            if before is not None:
+                # A change made from the summary goes back to it, through the pages the change opened (if any).
+                walk = navigation.pages_to_walk(
+                    state, navigation.parse_pending(request.form.get("sedan"), instrument),
+                    navigation.opened_pages(before, state, page_index), page_index)
+                if walk:
+                    return redirect(url_for("survey.page", slug=survey.slug, number=walk[0] + 1,
+                                            till=navigation.RETURN_TO_SUMMARY,
+                                            sedan=",".join(map(str, walk[1:])) or None))
+                return redirect(url_for("survey.summary", slug=survey.slug))
             later = [p for p in pages if p > page_index]
             if later and action != "summary":
                 return redirect(url_for("survey.page", slug=survey.slug, number=later[0] + 1))
@@ -248,8 +264,13 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
             target = url_for("survey.page", slug=survey.slug, number=later[0] + 1) if later else url_for(
                 "survey.summary", slug=survey.slug)
             return redirect(target)
+    position, total = navigation.progress(state, page_index)
+    returning = (request.values.get("till") == navigation.RETURN_TO_SUMMARY)
     return render_template(
         "survey/page.html", **_page_context(survey, draft, state), page_index=page_index,
+        position=position, total=total, return_to_summary=returning,
+        pending=",".join(map(str, navigation.parse_pending(request.values.get("sedan"), instrument))),
+        in_swedish=presentation.falls_back_to_swedish(state, page_index, draft.language),
         items=state.visible_items(page_index),
         visible_codes={item.code for item in state.visible_questions(page_index)},
         answers={**draft.answers, **raw}, errors=errors, language=draft.language,
@@ -263,10 +284,16 @@ def summary(survey: Survey) -> ResponseReturnValue:
     draft = _current_draft(survey)
     if draft is None or draft.submitted:
         return _no_draft(survey, draft)
+    return _summary_page(survey, draft)
+
+
+def _summary_page(survey: Survey, draft: SurveyDraft, *, tried_to_send: bool = False) -> ResponseReturnValue:
     state = AnswerState(instrument_of(survey.questionnaire), draft.answers)
     rows = summary_rows(state, draft.language, {a.code: a.name for a in survey.areas})
+    in_swedish = any(presentation.falls_back_to_swedish(state, p, draft.language) for p in state.shown_pages)
     return render_template("survey/summary.html", **_page_context(survey, draft, state), rows=rows,
-                           language=draft.language)
+                           language=draft.language, nothing_answered=not state.answers, in_swedish=in_swedish,
+                           tried_to_send=tried_to_send), 400 if tried_to_send else 200
 
 
 @blueprint.post("/enkat/<slug>/skicka")
@@ -275,6 +302,8 @@ def send(survey: Survey) -> ResponseReturnValue:
     draft = _current_draft(survey)
     if draft is None or draft.submitted:
         return _no_draft(survey, draft)
+    if not AnswerState(instrument_of(survey.questionnaire), draft.answers).answers:
+        return _summary_page(survey, draft, tried_to_send=True)  # an empty response is not stored
     flow.submit(db.session(), survey, draft, today())  # False when a double click's twin stored it: thanks either way
     holding.release_after_this_request()
     _forget_draft(survey, submitted=True)

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
@@ -58,7 +58,11 @@ def create_wave(
     status: SurveyStatus = SurveyStatus.DRAFT,
     actor: StaffUser | None,
     actor_label: str | None = None,
+    title_translations: Mapping[str, str] | None = None,
+    descriptions: Mapping[str, str] | None = None,
 ) -> Survey:
+    """Create a wave. `title_translations` (language -> title) and `descriptions` (language -> text, Swedish
+    included) are kept for the wave's languages only; blank texts are left out, and those languages show Swedish."""
     if not SLUG_PATTERN.match(slug):
         raise ServiceError("invalid_slug", "slug")
     if session.scalar(select(Survey.id).where(Survey.slug == slug)) is not None:
@@ -88,6 +92,8 @@ def create_wave(
         one_per_browser=one_per_browser,
         starts_per_hour=starts_per_hour,
         status=status,
+        title_translations=_texts_in(title_translations, languages, exclude_swedish=True),
+        descriptions=_texts_in(descriptions, languages),
     )
     session.add(survey)
     session.flush()
@@ -97,6 +103,15 @@ def create_wave(
 
 
 MAX_STARTS_PER_HOUR = 100_000
+
+
+def _texts_in(texts: Mapping[str, str] | None, languages: Sequence[str], *,
+              exclude_swedish: bool = False) -> dict[str, str]:
+    kept = {lang: " ".join(text.split()) for lang, text in (texts or {}).items()
+            if lang in languages and text and text.strip()}
+    if exclude_swedish:
+        kept.pop("sv", None)
+    return kept
 
 
 def _normalise(code: str) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,40 @@ def assert_accessible(driver: webdriver.Chrome, what: str = "") -> None:
 def assert_no_horizontal_scroll(driver: webdriver.Chrome) -> None:
     overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone-sized screen"
+
+
+# WCAG 1.4.10 reflow: 320 CSS pixels wide, which is what a 640 × 800 px screen zoomed to 200 % lays out.
+NARROW = (320, 400)
+HEADER_SHARE = 0.2  # the site header may take at most this share of the screen's height
+
+
+@contextmanager
+def narrow_screen(driver: webdriver.Chrome, width: int = NARROW[0], height: int = NARROW[1]) -> Iterator[None]:
+    """Lay pages out at `width` × `height` CSS pixels, as a phone does (a mobile viewport, not a small window)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.set_window_size(*PHONE)
+
+
+def assert_reflows(driver: webdriver.Chrome, what: str = "") -> None:
+    """No sideways scrolling and a header that leaves the screen to the content.
+
+    A mobile viewport grows to fit content that is too wide (so `window.innerWidth` grows too): compare the
+    document's scroll width with its client width instead, which stays the screen's width.
+    """
+    scroll, client, header, height, name_cut = driver.execute_script(
+        """const root = document.documentElement, header = document.querySelector('.site-header'),
+                 name = document.querySelector('.site-name');
+           return [root.scrollWidth, root.clientWidth, header.getBoundingClientRect().height, window.innerHeight,
+                   name.scrollWidth > name.clientWidth + 1];""")
+    where = what or driver.current_url
+    assert scroll <= client, f"{where} scrolls sideways by {scroll - client}px at {client}px"
+    assert header < HEADER_SHARE * height, f"{where}: the header takes {header:.0f} of {height}px"
+    assert not name_cut, f"{where}: the site's name is cut"
 
 
 def browser_log_in(driver, base_url: str, email: str, language: str = "sv") -> None:

@@ -14,12 +14,24 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from survey_app.models import Response
-from tests.browser.pages import PHONE, assert_accessible, assert_no_horizontal_scroll, click_and_wait
+from tests.browser.pages import (
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    assert_reflows,
+    click_and_wait,
+    narrow_screen,
+)
 
 pytestmark = pytest.mark.browser
 
 ADULT = "trygghetsenkat-v1.yaml"
 YOUTH = "trygghetsenkat-unga-v1.yaml"
+ADULT_V2 = "trygghetsenkat-v2.yaml"  # every text in sv, en, ar, fi, so and fa
+YOUTH_V2 = "trygghetsenkat-unga-v2.yaml"
+ALL_LANGUAGES = ("sv", "en", "ar", "fi", "so", "fa")
+THANKS = {"sv": "Tack för dina svar", "en": "Thank you for your answers", "ar": "شكرًا على إجاباتك",
+          "fi": "Kiitos vastauksistasi", "so": "Mahadsanid jawaabahaaga", "fa": "از پاسخ‌های شما سپاسگزاریم"}
 
 
 def _answer_page(driver) -> dict[str, str]:
@@ -140,3 +152,92 @@ def test_arabic_pages_run_right_to_left(live_server, fresh_browser, make_wave) -
     assert "تشعر" in legend  # the evening item has an Arabic draft
     assert_accessible(driver, "Arabic question page")
     assert_no_horizontal_scroll(driver)
+
+
+def _wave(make_wave, db_session, file: str, **options):
+    survey = make_wave(file, languages=ALL_LANGUAGES, **options)
+    survey.title_translations = {"en": "Safety survey 2026", "ar": "استبيان الأمان 2026",
+                                 "fi": "Turvallisuuskysely 2026", "so": "Sahanka badbaadada 2026",
+                                 "fa": "نظرسنجی امنیت ۲۰۲۶"}
+    db_session.commit()
+    return survey
+
+
+@pytest.mark.parametrize(("file", "language"), [(ADULT_V2, "fi"), (ADULT_V2, "so"), (YOUTH_V2, "fa"), (YOUTH_V2, "ar")])
+def test_complete_the_survey_at_320_px_in_a_new_language(live_server, fresh_browser, make_wave, db_session, file,
+                                                         language):
+    """Finnish, Somali, Persian and Arabic, on a 640 px phone zoomed to 200 %: nothing scrolls sideways, the header
+    stays small, right-to-left stays right-to-left, and axe-core finds nothing on any page."""
+    _wave(make_wave, db_session, file)
+    driver = fresh_browser
+    direction = "rtl" if language in ("ar", "fa") else "ltr"
+    with narrow_screen(driver):
+        driver.get(f"{live_server.url}/enkat/trygghet-2026?lang={language}")
+        pages = 0
+        while True:
+            html = driver.find_element(By.TAG_NAME, "html")
+            assert (html.get_attribute("lang"), html.get_attribute("dir")) == (language, direction)
+            assert_accessible(driver, f"{language} {driver.current_url}")
+            assert_reflows(driver, f"{language} {driver.current_url}")
+            assert not driver.find_elements(By.CSS_SELECTOR, "main [lang=sv]")  # nothing fell back to Swedish
+            if "/sida/" in driver.current_url:
+                pages += 1
+                assert pages < 40, "the flow does not end"
+                _answer_page(driver)
+                click_and_wait(driver, "button[value=next]")
+            elif "/sammanfattning" in driver.current_url:
+                click_and_wait(driver, ".submit-form button[type=submit]")
+            elif driver.current_url.endswith("/tack"):
+                break
+            else:
+                click_and_wait(driver, ".start-form button[type=submit]")
+        assert driver.find_element(By.TAG_NAME, "h1").text == THANKS[language]
+        assert_reflows(driver, "thank-you page")
+    db_session.expire_all()
+    stored = db_session.scalars(select(Response)).one()
+    assert stored.language == language
+    assert len(stored.answers) >= 12
+    assert pages >= 12
+
+
+@pytest.mark.parametrize("language", ["sv", "en", "ar"])
+def test_every_resident_page_reflows_at_320_px(live_server, fresh_browser, make_wave, db_session, language) -> None:
+    """Every page a resident can meet, at 320 CSS px: the start page, a landing page, every question page, the
+    summary (empty, and refusing an empty submission), saving, resuming, the wrong age, the thanks page, the
+    accessibility statement. axe-core does not catch sideways scrolling, so it is measured."""
+    _wave(make_wave, db_session, YOUTH_V2, slug="unga-2026")
+    _wave(make_wave, db_session, ADULT_V2)
+    driver = fresh_browser
+    seen = []
+
+    def check(what: str) -> None:
+        assert_reflows(driver, f"{language}: {what}")
+        assert_accessible(driver, f"{language}: {what}")
+        seen.append(what)
+
+    with narrow_screen(driver):
+        driver.get(f"{live_server.url}/?lang={language}")
+        check("start page")
+        driver.get(f"{live_server.url}/tillganglighet")
+        check("accessibility statement")
+        driver.get(f"{live_server.url}/enkat/trygghet-2026?lang={language}")
+        check("landing page")
+        click_and_wait(driver, ".start-form button[type=submit]")
+        while "/sida/" in driver.current_url:
+            check(driver.current_url)
+            click_and_wait(driver, "button[value=next]")
+        check("empty summary")
+        driver.get(f"{live_server.url}/enkat/trygghet-2026/sida/1")
+        click_and_wait(driver, "button[value=save]")
+        check("saved, with the resume code")
+        driver.get(f"{live_server.url}/enkat/trygghet-2026/fortsatt")
+        check("resume")
+        driver.get(f"{live_server.url}/enkat/unga-2026?lang={language}")
+        click_and_wait(driver, ".start-form button[type=submit]")
+        driver.find_element(By.NAME, "q_age").send_keys("22")
+        click_and_wait(driver, "button[value=next]")
+        assert driver.find_elements(By.CSS_SELECTOR, "a[href*='/enkat/trygghet-2026']")  # pointed to the adult one
+        check("too old for the youth survey")
+        driver.get(f"{live_server.url}/enkat/trygghet-2026/tack")
+        check("thank-you page")
+    assert len(seen) >= 18

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from analysis.bands import DEFAULT_AGE_BANDS
 from survey_app.auth.passwords import verify_password
 from survey_app.cli import main
-from survey_app.demo import DEMO_SURVEY_SLUG, EARLIER_SURVEY_SLUG
+from survey_app.demo import DEMO_SURVEY_SLUG, EARLIER_SURVEY_SLUG, YOUTH_SURVEY_SLUG
 from survey_app.extensions import db
 from survey_app.models import (
     Answer,
@@ -63,6 +63,13 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
         assert earlier.status == "closed"
         assert earlier.questionnaire_id == survey.questionnaire_id
         assert earlier.period_end < survey.period_start
+        youth = session.scalars(select(Survey).where(Survey.slug == YOUTH_SURVEY_SLUG)).one()
+        assert youth.status == "open"
+        assert youth.questionnaire.slug == "trygghetsenkat-unga"
+        assert set(youth.languages) >= {"sv", "en", "ar", "fi", "so", "fa"}
+        ages = list(session.scalars(select(Response.age_band).where(Response.survey_id == youth.id)))
+        assert len(ages) == 300
+        assert set(ages) <= {"12-15", "16-17", None}
         cutpoints = {c.measure: c for c in session.scalars(select(ProblemLevelCutpoints))}
         assert "share_unsafe" in cutpoints
         assert "share_problem_litter" in cutpoints
@@ -98,5 +105,5 @@ def test_demo_loads_a_plausible_municipality_once(app: Flask) -> None:
     assert again.exit_code == 0
     assert "fanns redan" in again.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Response)) == 2 * 1500
-        assert db.session.scalar(select(func.count()).select_from(Survey)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 2 * 1500 + 300
+        assert db.session.scalar(select(func.count()).select_from(Survey)) == 3

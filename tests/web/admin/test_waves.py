@@ -112,3 +112,28 @@ def test_only_admin_reaches_the_wave_pages(client, staff_db) -> None:
     log_in(client, "ana@kommun.se")
     assert client.get("/admin/enkater").status_code == 403
     assert client.get("/admin/enkater/ny").status_code == 403
+
+
+def test_admin_gives_the_wave_a_title_and_description_per_language(admin_client, staff_db) -> None:
+    page = admin_client.get("/admin/enkater/ny").get_data(as_text=True)
+    assert "Titel på engelska" in page
+    assert "Beskrivning på arabiska" in page
+    form = _form(admin_client, languages=["sv", "en", "ar"], title_en="Safety survey 2027", title_ar=" ",
+                 title_fi="Turvallisuuskysely 2027", description_sv="För alla som bor i Norr och Söder.",
+                 description_en="For everyone living in Norr and Söder.")
+    response = admin_client.post("/admin/enkater/ny", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    survey = staff_db.scalars(select(Survey)).one()
+    # Finnish is not among the wave's languages, and a blank Arabic title shows the Swedish one: neither is kept.
+    assert survey.title_translations == {"en": "Safety survey 2027"}
+    assert survey.descriptions == {"sv": "För alla som bor i Norr och Söder.",
+                                   "en": "For everyone living in Norr and Söder."}
+    english = admin_client.get("/enkat/trygghet-2027?lang=en").get_data(as_text=True)
+    assert "<h1>Safety survey 2027</h1>" in english
+    assert "For everyone living in Norr and Söder." in english
+
+
+def test_a_too_long_translated_title_is_refused_with_a_message(admin_client, staff_db) -> None:
+    response = admin_client.post("/admin/enkater/ny", data=_form(admin_client, title_en="x" * 201))
+    assert response.status_code == 400
+    assert staff_db.scalar(select(func.count()).select_from(Survey)) == 0
