@@ -36,10 +36,12 @@ from survey_app.models.surveys import (
     InvitationCode,
     Questionnaire,
     Response,
+    ResponseExclusion,
     Survey,
     SurveyDraft,
     SurveyStatus,
     WaveCodebook,
+    WaveHourlySends,
     survey_areas,
 )
 
@@ -69,6 +71,7 @@ __all__ = [
     "Questionnaire",
     "RateCounter",
     "Response",
+    "ResponseExclusion",
     "Responsible",
     "RetentionPolicy",
     "Role",
@@ -82,6 +85,7 @@ __all__ = [
     "TallyGender",
     "TimeOfDay",
     "WaveCodebook",
+    "WaveHourlySends",
     "dialogue_focus_areas",
     "observation_focus_areas",
     "survey_areas",

@@ -237,3 +237,42 @@ class HeldResponse(Base):
     language: Mapped[str] = mapped_column(String(8))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, length=16, check="channel_known"), default=Channel.WEB)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class WaveHourlySends(Base):
+    """How many responses were sent to a wave in one clock hour (UTC): counts only, for the anomaly view.
+
+    A response keeps only its day (and is stored among others, `HeldResponse`), so a burst within a day shows here
+    and nowhere else. Counted after the sending transaction has committed, in a transaction of its own, so no row here
+    shares a transaction id with a draft; it names no response, draft, code or device.
+    """
+
+    __tablename__ = "wave_hourly_sends"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), primary_key=True)  # the hour's start, UTC
+    sends: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ResponseExclusion(Base):
+    """An analyst's decision to leave some of a wave's responses out of its analysis and exports, with the reason.
+
+    A rule, not a mark on rows: the responses sent on the days from `first_day` to `last_day` (either open) whose
+    analysis values equal one of `patterns` (each a mapping column -> value; none means any). Rules are read where a
+    wave's responses are (`survey_app/survey/exclusions.py`), so responses released from the holding pool later are
+    covered too. Reversing keeps the row (who, when) and lets the responses back in.
+    """
+
+    __tablename__ = "response_exclusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[dt.date | None] = mapped_column(Date)
+    last_day: Mapped[dt.date | None] = mapped_column(Date)
+    patterns: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text)
+    excluded_when_made: Mapped[int] = mapped_column(Integer, default=0)
+    made_by: Mapped[str] = mapped_column(String(254))
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reversed_by: Mapped[str | None] = mapped_column(String(254))
+    reversed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
