@@ -57,7 +57,9 @@ class Questionnaire(Base):
     slug: Mapped[str] = mapped_column(String(100))
     version: Mapped[str] = mapped_column(String(32))
     content_hash: Mapped[str] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(Text)  # the YAML as loaded, so a wave can always be re-read
+    # The YAML as loaded, so a wave can always be re-read. Deferred: the parsed instrument is cached per process by
+    # content_hash (survey/questionnaires.py), so the text is read once per process, not with every wave.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -101,7 +103,8 @@ class Survey(Base):
     # (survey_app/insights/vectors.py). A count of changes, not a time: it orders nothing.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    questionnaire: Mapped[Questionnaire] = relationship()
+    # Joined: every resident request reads its wave's questionnaire (for the instrument); one statement, not two.
+    questionnaire: Mapped[Questionnaire] = relationship(lazy="joined")
     areas: Mapped[list[Area]] = relationship(secondary=survey_areas, order_by="Area.name")
 
     @hybrid_method
