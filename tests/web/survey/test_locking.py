@@ -1,5 +1,6 @@
-"""SQLite's write lock: pages that only read do not wait for it; the final send waits, retries once, and then says
-plainly that the answers were not sent (503), never stores them twice. And every send is counted in its hour."""
+"""A long write holds the lock (SQLite's write lock; on PostgreSQL a table lock): pages that only read do not wait for
+it; the final send waits, retries once, and then says plainly that the answers were not sent (503), never stores them
+twice. And every send is counted in its hour."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import datetime as dt
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -26,21 +27,38 @@ PAUSE = 0.3
 
 @pytest.fixture
 def locking_app(app: Flask, app_factory, database_url: str) -> Flask:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's write lock; PostgreSQL readers never wait for writers")
-    return app_factory({"SQLITE_BUSY_TIMEOUT_MS": BUSY_MS, "SEND_RETRY_PAUSE_SECONDS": PAUSE})
+    """The app with short waits: SQLite's busy timeout, PostgreSQL's lock timeout (its statement limit)."""
+    return app_factory({"SQLITE_BUSY_TIMEOUT_MS": BUSY_MS, "DB_STATEMENT_TIMEOUT_MS": BUSY_MS,
+                        "SEND_RETRY_PAUSE_SECONDS": PAUSE})
+
+
+class _Holder:
+    def __init__(self, release: Callable[[], None]) -> None:
+        self.release = release
 
 
 @contextmanager
-def write_lock_held(database_url: str) -> Iterator[sqlite3.Connection]:
-    """Another process's long write: a connection that holds SQLite's write lock until the block ends."""
-    connection = sqlite3.connect(make_url(database_url).database, isolation_level=None, check_same_thread=False)
-    connection.execute("BEGIN IMMEDIATE")
+def write_lock_held(database_url: str) -> Iterator[_Holder]:
+    """Another process's long write, held until the block ends (or `release()`): SQLite's write lock; on PostgreSQL
+    an EXCLUSIVE lock on the drafts table, which lets reads through and stops every change to a draft."""
+    if database_url.startswith("sqlite"):
+        connection = sqlite3.connect(make_url(database_url).database, isolation_level=None, check_same_thread=False)
+        connection.execute("BEGIN IMMEDIATE")
+        release, close = connection.rollback, connection.close
+    else:
+        engine = create_engine(database_url)
+        holder = engine.connect()
+        holder.exec_driver_sql("LOCK TABLE survey_drafts IN EXCLUSIVE MODE")
+        release = holder.rollback
+
+        def close() -> None:
+            holder.close()
+            engine.dispose()
     try:
-        yield connection
+        yield _Holder(release)
     finally:
-        connection.rollback()
-        connection.close()
+        release()
+        close()
 
 
 def _stored(db_session: Session) -> int:
@@ -96,7 +114,7 @@ def test_a_send_whose_lock_ends_before_the_retry_is_stored_once(
     make_wave()
     walker = _at_summary(locking_app)
     with write_lock_held(database_url) as holder:
-        threading.Timer(BUSY_MS / 1000 + PAUSE / 2, holder.rollback).start()  # released during the pause
+        threading.Timer(BUSY_MS / 1000 + PAUSE / 2, holder.release).start()  # released during the pause
         response = walker.send()
     assert response.status_code == 302
     assert response.location.endswith("/tack")
