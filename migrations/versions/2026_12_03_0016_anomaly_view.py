@@ -1,7 +1,7 @@
 """The anomaly view: sends counted per wave and clock hour, and analysts' exclusions of responses from the analysis.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03 16:40:00+00:00
 """
 
