@@ -1,7 +1,7 @@
 """Load and fault benchmark (issue 13): complete resident flows against `trygg serve`, on loopback only.
 
     .venv/bin/python benchmarks/load.py [--database sqlite|postgresql] [--flows 200] [--rate 6] [--workers 2]
-                                        [--kills 2]
+                                        [--kills 2] [--refuse 25] [--hang 30] [--fault-at 5]
 
 It starts `trygg serve` in production mode on a fresh database with one open wave, measures a static file's
 throughput as the baseline, then sends complete flows (landing, start, every page with its CSRF token and cookies,
@@ -9,6 +9,12 @@ send) as an open-loop arrival process at `--rate` flows a second, each with a ma
 `--kills K`, K gunicorn workers are killed with SIGKILL during the run (gunicorn starts new ones). At the end every
 acknowledged flow (the send answered with the thanks page) is looked up by its marker among stored and held
 responses: acknowledged = stored, and no marker twice, or the run fails. It prints figures; timings are never asserted.
+
+With `--refuse S` / `--hang S` (PostgreSQL) the app reaches the database through a TCP proxy
+(benchmarks/faultproxy.py) that refuses connections and cuts open ones, or hangs, for S seconds; a resident whose
+send fails sends it again a few seconds later, as a person would, so a commit cut off before its answer must still be
+stored once. The server's CPU time a request is measured for the static file, the start page and the flow's requests
+in the same run (from /proc: the master, its workers and the workers it reaped).
 `run()` is also the short version the test suite runs (tests/deploy/test_load.py).
 """
 
@@ -31,15 +37,23 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy.engine import make_url  # noqa: E402  (after the path: the script runs from anywhere)
+
+from benchmarks.faultproxy import FaultProxy  # noqa: E402
+
 SLUG = "belastning"
 MARKER = re.compile(r"lasttest-(\d{6})")
+SEND_TRIES = 4
+WARM_UP_FLOWS = 4  # before anything is measured; their markers are left out of the count
+WARM_UP_FIRST = 999_000
+SEND_RETRY_AFTER = 3.0
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -51,6 +65,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Figures:
     latencies: list[float] = field(default_factory=list)
     acknowledged: set[int] = field(default_factory=set)
+    refused_sends: set[int] = field(default_factory=set)  # a send answered with an error or nothing at all
+    send_retries: int = 0
     failed: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -113,12 +129,17 @@ class Resident:
             status, _, location = self.request(path, answers)
             if status != 302:
                 return self.figures.fail(f"answer {status}")
-        status, _, location = self.request(f"/enkat/{SLUG}/skicka", {"csrf_token": csrf})
-        if status == 302 and location.endswith("/tack"):
+        for attempt in range(SEND_TRIES):  # like a person: a send that failed is sent again a little later
+            status, _, location = self.request(f"/enkat/{SLUG}/skicka", {"csrf_token": csrf})
+            if status == 302 and location.endswith("/tack"):
+                with self.figures.lock:
+                    self.figures.acknowledged.add(number)
+                    self.figures.send_retries += attempt
+                return None
             with self.figures.lock:
-                self.figures.acknowledged.add(number)
-        else:
-            self.figures.fail(f"send {status}")
+                self.figures.refused_sends.add(number)
+            time.sleep(SEND_RETRY_AFTER)
+        self.figures.fail(f"send {status}")
         return None
 
 
@@ -200,15 +221,37 @@ def _workers_of(server: subprocess.Popen[bytes]) -> list[int]:
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
-def _static_rate(base: str, seconds: float = 2.0, threads: int = 4) -> float:
+def _cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """CPU time of the server so far: the master, its live workers, and the workers it has reaped (killed ones)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid: int) -> list[str]:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return []
+
+    master = stat(server.pid)
+    total = sum(int(master[i]) for i in (11, 12, 13, 14)) if master else 0  # utime stime cutime cstime
+    for worker in _workers_of(server):
+        fields = stat(worker)
+        total += sum(int(fields[i]) for i in (11, 12)) if fields else 0
+    return total / ticks
+
+
+def _hammer(base: str, path: str, server: subprocess.Popen[bytes], seconds: float = 2.0, threads: int = 4
+            ) -> tuple[float, float]:
+    """(requests a second, server CPU ms a request) for GETs of `path` by `threads` clients for `seconds`."""
     count = 0
     lock = threading.Lock()
-    stop = time.monotonic() + seconds
+    cpu = _cpu_seconds(server)
+    started = time.monotonic()
+    stop = started + seconds
 
     def hammer() -> None:
         nonlocal count
         while time.monotonic() < stop:
-            with urllib.request.urlopen(base + "/static/css/app.css", timeout=10) as answer:  # noqa: S310 (loopback)
+            with urllib.request.urlopen(base + path, timeout=10) as answer:  # noqa: S310 (loopback)
                 answer.read()
             with lock:
                 count += 1
@@ -218,7 +261,8 @@ def _static_rate(base: str, seconds: float = 2.0, threads: int = 4) -> float:
         thread.start()
     for thread in pool:
         thread.join()
-    return count / seconds
+    elapsed = time.monotonic() - started
+    return count / elapsed, 1000 * (_cpu_seconds(server) - cpu) / max(count, 1)
 
 
 @dataclass(frozen=True)
@@ -235,31 +279,66 @@ class Result:
     p99_ms: float
     seconds: float
     kills: int
+    start_per_second: float = 0.0
+    cpu_ms_static: float = 0.0  # server CPU per request, each measured in the same run
+    cpu_ms_start: float = 0.0
+    cpu_ms_flow: float = 0.0
+    faults: tuple[str, ...] = ()
+    refused_sends: int = 0  # flows whose send was answered with an error (or nothing) at least once
+    refused_but_stored: int = 0  # ... and whose answers are stored all the same (sent again, or cut after commit)
+    send_retries: int = 0
 
 
-def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: int = 0) -> Result:
-    """Prepare, serve, load, kill, count. The database must be empty."""
+def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: int = 0,
+        faults: Sequence[tuple[str, float, float]] = ()) -> Result:
+    """Prepare, serve, load, kill, count. The database must be empty.
+
+    `faults` are (``"refuse"`` or ``"hang"``, seconds after the first arrival, seconds long): the app then reaches
+    its database (PostgreSQL only) through a FaultProxy that refuses or hangs for that long.
+    """
     _prepare(database_url)
     figures = Figures()
-    with tempfile.TemporaryDirectory() as scratch, _serving(database_url, workers, Path(scratch)) as (base, server):
-        static = _static_rate(base)
-        threads: list[threading.Thread] = []
-        kill_at = {int(flows * (k + 1) / (kills + 1)) for k in range(kills)}
-        done_kills = 0
-        started = time.monotonic()
-        for number in range(flows):
-            target = started + number / rate  # open loop: arrivals do not wait for earlier flows
-            time.sleep(max(0.0, target - time.monotonic()))
-            thread = threading.Thread(target=Resident(base, figures).flow, args=(number,))
-            thread.start()
-            threads.append(thread)
-            if number in kill_at and (victims := _workers_of(server)):
-                os.kill(victims[0], signal.SIGKILL)
-                done_kills += 1
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
-    stored = _stored_markers(database_url)
+    proxy = None
+    served_url = database_url
+    if faults:
+        url = make_url(database_url)
+        if url.get_backend_name() != "postgresql":
+            raise ValueError("the proxy faults are for PostgreSQL (SQLite is a file, not a connection)")
+        proxy = FaultProxy(upstream_port=url.port or 5432, upstream_host=url.host or "127.0.0.1")
+        served_url = url.set(port=proxy.start()).render_as_string(hide_password=False)
+    try:
+        with tempfile.TemporaryDirectory() as scratch, _serving(served_url, workers, Path(scratch)) as (base, server):
+            for number in range(WARM_UP_FLOWS):  # every worker imports, compiles templates and connects once
+                Resident(base, Figures()).flow(WARM_UP_FIRST + number)
+            static, cpu_static = _hammer(base, "/static/css/app.css", server)
+            start_rate, cpu_start = _hammer(base, "/", server)
+            threads: list[threading.Thread] = []
+            kill_at = {int(flows * (k + 1) / (kills + 1)) for k in range(kills)}
+            done_kills = 0
+            cpu = _cpu_seconds(server)
+            started = time.monotonic()
+            timers = [threading.Timer(at, getattr(proxy, kind), args=(length,)) for kind, at, length in faults]
+            for timer in timers:
+                timer.start()
+            for number in range(flows):
+                target = started + number / rate  # open loop: arrivals do not wait for earlier flows
+                time.sleep(max(0.0, target - time.monotonic()))
+                thread = threading.Thread(target=Resident(base, figures).flow, args=(number,))
+                thread.start()
+                threads.append(thread)
+                if number in kill_at and (victims := _workers_of(server)):
+                    os.kill(victims[0], signal.SIGKILL)
+                    done_kills += 1
+            for thread in threads:
+                thread.join()
+            for timer in timers:
+                timer.join()
+            elapsed = time.monotonic() - started
+            cpu_flow = 1000 * (_cpu_seconds(server) - cpu) / max(len(figures.latencies), 1)
+    finally:
+        if proxy is not None:
+            proxy.stop()
+    stored = [marker for marker in _stored_markers(database_url) if marker < WARM_UP_FIRST]
     latencies = sorted(figures.latencies) or [0.0]
     return Result(
         flows=flows, acknowledged=len(figures.acknowledged), stored=len(set(stored)),
@@ -267,7 +346,10 @@ def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: 
         failed=dict(figures.failed), requests_per_second=len(figures.latencies) / elapsed,
         static_per_second=static, p50_ms=1000 * statistics.median(latencies),
         p99_ms=1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], seconds=elapsed,
-        kills=done_kills)
+        kills=done_kills, start_per_second=start_rate, cpu_ms_static=cpu_static, cpu_ms_start=cpu_start,
+        cpu_ms_flow=cpu_flow, faults=tuple(f"{kind} {length:g} s at {at:g} s" for kind, at, length in faults),
+        refused_sends=len(figures.refused_sends), refused_but_stored=len(figures.refused_sends & set(stored)),
+        send_retries=figures.send_retries)
 
 
 def main() -> None:
@@ -277,7 +359,18 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=6.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--kills", type=int, default=2)
+    parser.add_argument("--refuse", type=float, default=0, metavar="SECONDS",
+                        help="PostgreSQL: the database refuses connections (and cuts open ones) this long")
+    parser.add_argument("--hang", type=float, default=0, metavar="SECONDS",
+                        help="PostgreSQL: the database hangs this long (after the refusal, if both)")
+    parser.add_argument("--fault-at", type=float, default=5.0, metavar="SECONDS",
+                        help="when the first fault begins, counted from the first arrival")
     args = parser.parse_args()
+    faults: list[tuple[str, float, float]] = []
+    if args.refuse:
+        faults.append(("refuse", args.fault_at, args.refuse))
+    if args.hang:
+        faults.append(("hang", args.fault_at + (args.refuse + 10 if args.refuse else 0), args.hang))
     with tempfile.TemporaryDirectory() as scratch:
         if args.database == "sqlite":
             url = f"sqlite:///{scratch}/load.sqlite"
@@ -295,7 +388,8 @@ def main() -> None:
                 with admin.connect() as connection:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         try:
-            result = run(url, flows=args.flows, rate=args.rate, workers=args.workers, kills=args.kills)
+            result = run(url, flows=args.flows, rate=args.rate, workers=args.workers, kills=args.kills,
+                         faults=faults)
         finally:
             if cleanup:
                 cleanup()
@@ -306,6 +400,15 @@ def main() -> None:
     print(f"requests/s in the flows {result.requests_per_second:.1f}; static file alone {result.static_per_second:.1f}"
           f"/s; ratio {result.requests_per_second / result.static_per_second:.3f}")
     print(f"request latency p50 {result.p50_ms:.0f} ms, p99 {result.p99_ms:.0f} ms; run {result.seconds:.1f} s")
+    flow_vs_start = result.cpu_ms_flow / result.cpu_ms_start
+    start_vs_static = result.cpu_ms_start / result.cpu_ms_static
+    print(f"server CPU a request: static file {result.cpu_ms_static:.2f} ms, start page {result.cpu_ms_start:.2f} ms, "
+          f"a request of the flow {result.cpu_ms_flow:.2f} ms; flow/start {flow_vs_start:.2f}, start/static "
+          f"{start_vs_static:.2f}; start page alone {result.start_per_second:.1f}/s, "
+          f"{result.start_per_second / result.static_per_second:.3f} of static")
+    if result.faults:
+        print(f"faults: {', '.join(result.faults)}; sends refused at least once {result.refused_sends} (of them "
+              f"stored all the same {result.refused_but_stored}); sends retried {result.send_retries} times")
     if result.lost or result.duplicates:
         sys.exit("FAILED: an acknowledged response is missing or stored twice")
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from survey_app.db import restart_for_writing
 from survey_app.models import AuditEvent, StaffUser
 
 
@@ -19,6 +20,7 @@ def record(
     details: dict[str, Any] | None = None,
     actor_label: str | None = None,
 ) -> AuditEvent:
+    restart_for_writing(session)  # an export is a GET: its read-only SQLite transaction must become a writing one
     event = AuditEvent(
         actor_id=actor.id if actor else None,
         actor_label=actor_label or (actor.email if actor else "system"),

@@ -23,10 +23,15 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # A database that hangs must not hang the site: connecting, waiting for a pooled connection and each statement
     # have a limit, after which the request answers 503 (errors.py) and the worker is free again. Seconds, except
-    # the statement limit (milliseconds, PostgreSQL; SQLite waits for its write lock 15 s, db.configure_sqlite).
+    # the statement limit (milliseconds, PostgreSQL; SQLite's wait for its write lock is SQLITE_BUSY_TIMEOUT_MS).
     "DB_CONNECT_TIMEOUT": 5,
     "DB_POOL_TIMEOUT": 10,
     "DB_STATEMENT_TIMEOUT_MS": 30_000,
+    # SQLite: how long a writing request waits for the write lock (readers never wait: db.configure_sqlite). The
+    # resident's final send is tried SEND_ATTEMPTS times, SEND_RETRY_PAUSE_SECONDS apart, before a 503 (errors.py).
+    "SQLITE_BUSY_TIMEOUT_MS": 15_000,
+    "SEND_ATTEMPTS": 2,
+    "SEND_RETRY_PAUSE_SECONDS": 1.0,
     "BABEL_DEFAULT_LOCALE": "sv",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
     "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),

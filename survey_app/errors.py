@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, current_app, g, render_template, request
 from flask.globals import request_ctx
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -69,7 +75,53 @@ def _unavailable(app: Flask, error: BaseException | None) -> tuple[str, int, dic
         app.logger.debug("rollback after a database failure failed too")
     _bind_links_without_host(app)
     sent = request.method not in ("GET", "HEAD")
-    return render_template("errors/503.html", sent=sent), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return render_template("errors/503.html", sent=sent, answers=g.get("answers_not_sent", False)), 503, {
+        "Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+SEND_ATTEMPTS = 2
+SEND_RETRY_PAUSE_SECONDS = 1.0
+
+
+def retry_when_unavailable(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """Run the view and commit its work; when the database is locked or unreachable, roll back and run it once more
+    after a short pause (TRYGG_SEND_ATTEMPTS, TRYGG_SEND_RETRY_PAUSE_SECONDS); if it still fails, the 503 says that the
+    answers were not sent.
+
+    For the resident's final send: it waits behind a long write (SQLite's busy timeout) or a database that is briefly
+    gone, instead of failing at the first try. Committing here (the request's boundary commits nothing after it) is
+    what lets the retry include the commit. Exactly once still holds: a retry after a commit that did happen but was
+    reported as failed finds the draft sent and shows the thank-you page.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        attempts = max(1, int(current_app.config.get("SEND_ATTEMPTS", SEND_ATTEMPTS)))
+        pause = float(current_app.config.get("SEND_RETRY_PAUSE_SECONDS", SEND_RETRY_PAUSE_SECONDS))
+        for attempt in range(1, attempts + 1):
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+                if response.status_code < 400 or g.get("keep_changes", False):
+                    db.session.commit()
+                return response
+            except _UNAVAILABLE as error:
+                _roll_back_quietly()
+                if attempt == attempts:
+                    g.answers_not_sent = True
+                    raise
+                current_app.logger.warning("Database unavailable (%s) at a send, attempt %d of %d; retrying",
+                                           type(error).__name__, attempt, attempts)
+                time.sleep(pause)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    return wrapper
+
+
+def _roll_back_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone; the session is discarded at teardown anyway
+        current_app.logger.debug("rollback after a database failure failed too")
 
 
 def _bind_links_without_host(app: Flask) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from survey_app.db import Base, configure_sqlite
+from survey_app.db import SESSION_WRITES, SQLITE_BUSY_TIMEOUT_MS, Base, configure_sqlite, restart_for_writing
 
 # `db.session` is Flask-SQLAlchemy's scoped_session, a proxy; services take a `sqlalchemy.orm.Session`, so views and
 # commands pass them `db.session()`, the session that the proxy stands for in this app context (the same object the
@@ -21,8 +21,26 @@ def register_database(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, writes=request_writes,
+                             busy_timeout_ms=int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS)))
     app.after_request(commit_or_roll_back)
+
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def request_writes() -> bool:
+    """Whether this request's transactions may write: any method but GET/HEAD/OPTIONS, a read-only request after
+    `begin_writing`, and everything outside a request (commands, the release after a send)."""
+    if not has_request_context():
+        return True
+    return request.method not in READ_ONLY_METHODS or bool(db.session().info.get(SESSION_WRITES, False))
+
+
+def begin_writing() -> None:
+    """Declare that this read-only request (a GET) writes after all, before its first change: on SQLite its read
+    transaction is restarted as a writing one (`db.restart_for_writing`); on PostgreSQL nothing changes."""
+    restart_for_writing(db.session())
 
 
 def commit_or_roll_back(response: Response) -> Response:
@@ -43,10 +61,13 @@ def commit_or_roll_back(response: Response) -> Response:
 def _release_held() -> None:
     """Store the held responses that are due, in a transaction of its own (never the sending one: see holding.py).
     A failure here loses nothing (the responses stay held for the next release) and does not fail the request."""
-    from survey_app.db import today
-    from survey_app.survey import holding
+    from survey_app.db import today, utcnow
+    from survey_app.survey import holding, hourly
 
     try:
+        sent_to = g.pop("sent_to_wave", None)
+        if sent_to is not None:
+            hourly.count_send(db.session(), sent_to, utcnow())
         holding.release_due(db.session(), today())
         db.session.commit()
     except Exception:

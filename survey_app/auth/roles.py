@@ -82,6 +82,9 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "insights.gender": ALL_STAFF,
     "insights.children": ALL_STAFF,
     "insights.trend": ALL_STAFF,
+    # the anomaly view (sends per hour, identical patterns, straight-lining) and exclusions: analysts and admins
+    "insights.anomalies_page": ANALYSTS,
+    "insights.anomalies_reverse": ANALYSTS,
     "insights.cutpoints": ADMIN,
     "insights.cutpoints_edit": ADMIN,
     # a wave's results as files: tables for all staff, microdata (one row per response) for analysts and admins

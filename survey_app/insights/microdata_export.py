@@ -39,6 +39,7 @@ from analysis.instrument import Instrument, Item, ItemType
 from survey_app import exports
 from survey_app.models import Answer, Channel, Response, Survey
 from survey_app.pii import mask_personal_data
+from survey_app.survey import exclusions
 from survey_app.survey.microdata import analysis_columns
 
 __all__ = ["CHUNK_RESPONSES", "Variable", "csv_chunks", "microdata_rows", "stats_file_chunks", "variables"]
@@ -154,12 +155,13 @@ def microdata_rows(engine: Engine, survey_id: int, columns: Sequence[Variable], 
         if snapshot:
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
             connection.begin()
+        included = exclusions.included_conditions(connection, survey_id)  # an analyst's exclusions
         last: uuid.UUID | None = None
         size = min(first_chunk, chunk_size)
         while True:
             query = (select(Response.id, raw_key, Response.area_code, Response.gender, Response.age_band,
                             Response.channel, Response.language, Response.submitted_on)
-                     .where(Response.survey_id == survey_id).order_by(Response.id).limit(size))
+                     .where(Response.survey_id == survey_id, *included).order_by(Response.id).limit(size))
             if last is not None:
                 query = query.where(Response.id > last)
             heads = connection.execute(query).all()

@@ -26,6 +26,7 @@ from analysis.instrument import Instrument, MeasureDef
 from analysis.normalise import normalise_area, normalise_gender
 from analysis.report import AnalysisResult, run_analysis
 from survey_app.models import Survey, WaveCodebook
+from survey_app.survey import exclusions
 from survey_app.survey.codes import Codebook, count_responses, data_version
 from survey_app.survey.microdata import analysis_columns, analysis_rows, population_rows
 from survey_app.survey.questionnaires import instrument_of
@@ -71,6 +72,9 @@ def _read_codes(session: Session, survey: Survey) -> list[bytes | None]:
     """The wave's codes in the order of the responses' keys: one range scan of the covering index
     ``ix_responses_survey_id_id_codes``, through the driver's own cursor in the session's transaction (SQLAlchemy's
     row objects cost more than the read itself here; both drivers give ``bytes``)."""
+    included = exclusions.included_codes(session, survey)  # an analyst's exclusions (survey/exclusions.py)
+    if included is not None:
+        return included
     connection = session.connection()
     query = _CODES_QMARK if connection.dialect.paramstyle == "qmark" else _CODES_FORMAT
     cursor = connection.connection.cursor()

@@ -273,3 +273,6 @@ def cutpoints_edit(measure: str) -> Response | tuple[str, int]:
     status = 400 if form.is_submitted() else 200
     return render_template("insights/cutpoints_form.html", form=form, measure=found[measure], current=current,
                            measure_label=_label), status
+
+
+from survey_app.insights import anomalies as _anomalies  # noqa: E402, F401  (its views join this blueprint)

@@ -51,10 +51,12 @@ from survey_app.models.surveys import (
     InvitationCode,
     Questionnaire,
     Response,
+    ResponseExclusion,
     Survey,
     SurveyDraft,
     SurveyStatus,
     WaveCodebook,
+    WaveHourlySends,
     survey_areas,
 )
 
@@ -97,6 +99,7 @@ __all__ = [
     "RaisedBy",
     "RateCounter",
     "Response",
+    "ResponseExclusion",
     "Responsible",
     "RetentionPolicy",
     "Role",
@@ -111,6 +114,7 @@ __all__ = [
     "TertialReport",
     "TimeOfDay",
     "WaveCodebook",
+    "WaveHourlySends",
     "dialogue_focus_areas",
     "observation_focus_areas",
     "population_of",

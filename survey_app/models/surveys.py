@@ -57,7 +57,9 @@ class Questionnaire(Base):
     slug: Mapped[str] = mapped_column(String(100))
     version: Mapped[str] = mapped_column(String(32))
     content_hash: Mapped[str] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(Text)  # the YAML as loaded, so a wave can always be re-read
+    # The YAML as loaded, so a wave can always be re-read. Deferred: the parsed instrument is cached per process by
+    # content_hash (survey/questionnaires.py), so the text is read once per process, not with every wave.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -107,7 +109,8 @@ class Survey(Base):
     # The year of the areas' population figures the wave is weighted to; None: each area's latest year.
     population_year: Mapped[int | None] = mapped_column(Integer)
 
-    questionnaire: Mapped[Questionnaire] = relationship()
+    # Joined: every resident request reads its wave's questionnaire (for the instrument); one statement, not two.
+    questionnaire: Mapped[Questionnaire] = relationship(lazy="joined")
     areas: Mapped[list[Area]] = relationship(secondary=survey_areas, order_by="Area.name")
 
     @hybrid_method
@@ -243,3 +246,42 @@ class HeldResponse(Base):
     language: Mapped[str] = mapped_column(String(8))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, length=16, check="channel_known"), default=Channel.WEB)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class WaveHourlySends(Base):
+    """How many responses were sent to a wave in one clock hour (UTC): counts only, for the anomaly view.
+
+    A response keeps only its day (and is stored among others, `HeldResponse`), so a burst within a day shows here
+    and nowhere else. Counted after the sending transaction has committed, in a transaction of its own, so no row here
+    shares a transaction id with a draft; it names no response, draft, code or device.
+    """
+
+    __tablename__ = "wave_hourly_sends"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), primary_key=True)  # the hour's start, UTC
+    sends: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ResponseExclusion(Base):
+    """An analyst's decision to leave some of a wave's responses out of its analysis and exports, with the reason.
+
+    A rule, not a mark on rows: the responses sent on the days from `first_day` to `last_day` (either open) whose
+    analysis values equal one of `patterns` (each a mapping column -> value; none means any). Rules are read where a
+    wave's responses are (`survey_app/survey/exclusions.py`), so responses released from the holding pool later are
+    covered too. Reversing keeps the row (who, when) and lets the responses back in.
+    """
+
+    __tablename__ = "response_exclusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[dt.date | None] = mapped_column(Date)
+    last_day: Mapped[dt.date | None] = mapped_column(Date)
+    patterns: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text)
+    excluded_when_made: Mapped[int] = mapped_column(Integer, default=0)
+    made_by: Mapped[str] = mapped_column(String(254))
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reversed_by: Mapped[str | None] = mapped_column(String(254))
+    reversed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

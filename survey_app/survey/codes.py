@@ -206,7 +206,7 @@ def verify_wave(session: Session, survey: Survey, instrument: Instrument, *, reb
     per_column: dict[str, int] = {}
     missing = 0
     checked = 0
-    for response_id, expected in analysis_rows_by_id(session, survey):
+    for response_id, expected in analysis_rows_by_id(session, survey, with_excluded=True):
         checked += 1
         codes = stored.get(response_id)
         actual: dict[str, str] | None = None

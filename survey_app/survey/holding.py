@@ -49,9 +49,12 @@ def held_count(session: Session, survey: Survey) -> int:
         or 0
 
 
-def release_after_this_request() -> None:
-    """Ask `extensions.commit_or_roll_back` to release what is due once this request has committed."""
+def release_after_this_request(*, sent_to: Survey | None = None) -> None:
+    """Ask `extensions.commit_or_roll_back` to release what is due once this request has committed, and to count a
+    send to `sent_to` in its hour (`survey_app/survey/hourly.py`), in that later transaction, not the sending one."""
     g.release_held = True
+    if sent_to is not None:
+        g.sent_to_wave = sent_to.id
 
 
 def release_due(session: Session, today: dt.date, *, mode: str | None = None, min_batch: int | None = None,

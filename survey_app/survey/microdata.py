@@ -39,15 +39,19 @@ def analysis_rows(session: Session, survey: Survey) -> Iterator[dict[str, str]]:
         yield row
 
 
-def analysis_rows_by_id(session: Session, survey: Survey) -> Iterator[tuple[uuid.UUID, dict[str, str]]]:
-    """:func:`analysis_rows` with each response's key (to check the copy in ``responses.codes``)."""
+def analysis_rows_by_id(session: Session, survey: Survey, *, with_excluded: bool = False
+                        ) -> Iterator[tuple[uuid.UUID, dict[str, str]]]:
+    """:func:`analysis_rows` with each response's key (to check the copy in ``responses.codes``); the responses an
+    analyst excluded (`exclusions.py`) are left out unless `with_excluded`."""
+    from survey_app.survey.exclusions import included_conditions  # it reads the codes module, which reads this one
+
     columns = analysis_columns(instrument_of(survey.questionnaire))
     items = set(columns) - set(BACKGROUND_COLUMNS)
     query = (
         select(Response.id, Response.area_code, Response.gender, Response.age_band,
                Answer.item_code, Answer.value_code, Answer.value_number)
         .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(Response.survey_id == survey.id)
+        .where(Response.survey_id == survey.id, *([] if with_excluded else included_conditions(session, survey.id)))
         .order_by(Response.id)
     )
     current, row = None, None

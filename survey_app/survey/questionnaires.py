@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from sqlalchemy import select
@@ -59,16 +60,32 @@ def load_questionnaire(session: Session, path: Path) -> tuple[Questionnaire, boo
     return questionnaire, True
 
 
-@lru_cache(maxsize=32)
-def _parse(source: str, content_hash: str) -> Instrument:
-    return loads_instrument(source.encode("utf-8"), source=content_hash)
+_PARSED_KEPT = 32
+_parsed: OrderedDict[str, Instrument] = OrderedDict()
+_parsed_lock = threading.Lock()
 
 
 def instrument_of(questionnaire: Questionnaire) -> Instrument:
-    """The parsed, frozen instrument of a stored version (parsed once per process and version)."""
+    """The parsed, frozen instrument of a stored version (parsed once per process and version).
+
+    Cached by `content_hash`, the SHA-256 of the very source text, so a cached instrument is read without loading the
+    source (a deferred column) or hashing it again: a page of the flow asks for it on every request.
+    """
+    key = questionnaire.content_hash
+    with _parsed_lock:
+        found = _parsed.get(key)
+        if found is not None:
+            _parsed.move_to_end(key)
+            return found
     try:
-        return _parse(questionnaire.source, questionnaire.content_hash)
+        found = loads_instrument(questionnaire.source.encode("utf-8"), source=key)
     except InstrumentError as error:  # a stored version was valid when loaded; this means the parser changed
         raise RuntimeError(
             f"stored questionnaire {questionnaire.slug} {questionnaire.version} no longer parses"
         ) from error
+    if found.content_hash == key:  # a row whose hash does not match its text is parsed every time, never cached
+        with _parsed_lock:
+            _parsed[key] = found
+            while len(_parsed) > _PARSED_KEPT:
+                _parsed.popitem(last=False)
+    return found

@@ -20,8 +20,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from analysis.instrument import AnswerState
 from survey_app import ratelimit, retention
 from survey_app.db import today
-from survey_app.errors import ServiceError
-from survey_app.extensions import db, keep_changes
+from survey_app.errors import ServiceError, retry_when_unavailable
+from survey_app.extensions import begin_writing, db, keep_changes
 from survey_app.models import Survey, SurveyDraft, SurveyStatus
 from survey_app.survey import flow, guesses, holding, navigation, presentation, services, waves
 from survey_app.survey.forms import read_page
@@ -80,7 +80,9 @@ def _wave_or_unavailable(slug: str) -> Survey | ResponseReturnValue:
     if survey.status == SurveyStatus.OPEN and survey.period_end < today():
         # The period has ended and no daily `trygg survey close-expired` has run yet: close it now, so that unsent
         # answers are deleted when the survey closes, as the landing page promised.
-        waves.close_wave(db.session(), survey, actor=None, actor_label="system")
+        begin_writing()  # a GET reads without the write lock; the wave is read again in a writing transaction
+        if survey.status == SurveyStatus.OPEN:
+            waves.close_wave(db.session(), survey, actor=None, actor_label="system")
         keep_changes()  # the page answers 410, and the wave stays closed
     if not survey.is_answerable_on(today()):
         closed = survey.status == SurveyStatus.CLOSED or survey.period_end < today()
@@ -128,6 +130,7 @@ def _current_draft(survey: Survey) -> SurveyDraft | None:
     if draft is not None:
         requested = request.args.get("lang")
         if requested in survey.languages and requested != draft.language:
+            begin_writing()
             draft.language = requested
         g.survey_language = draft.language
     return draft
@@ -297,6 +300,7 @@ def _summary_page(survey: Survey, draft: SurveyDraft, *, tried_to_send: bool = F
 
 
 @blueprint.post("/enkat/<slug>/skicka")
+@retry_when_unavailable  # a locked or unreachable database: once more after a pause, then a 503 saying not sent
 @with_open_wave
 def send(survey: Survey) -> ResponseReturnValue:
     draft = _current_draft(survey)
@@ -304,8 +308,8 @@ def send(survey: Survey) -> ResponseReturnValue:
         return _no_draft(survey, draft)
     if not AnswerState(instrument_of(survey.questionnaire), draft.answers).answers:
         return _summary_page(survey, draft, tried_to_send=True)  # an empty response is not stored
-    flow.submit(db.session(), survey, draft, today())  # False when a double click's twin stored it: thanks either way
-    holding.release_after_this_request()
+    sent = flow.submit(db.session(), survey, draft, today())  # False when a double click's twin stored it
+    holding.release_after_this_request(sent_to=survey if sent else None)
     _forget_draft(survey, submitted=True)
     response = redirect(url_for("survey.thanks", slug=survey.slug))
     if survey.one_per_browser:

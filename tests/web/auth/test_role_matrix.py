@@ -89,7 +89,7 @@ def test_every_route_with_every_method_as_every_role(app: Flask, staff_db, make_
         "dialogue_id": dialogue.id, "observation_id": dialogue.observations[0].id, "user_id": users["analyst"].id,
         "area_id": dialogue.area_id, "focus_area_id": focus_area.id, "survey_id": survey_id,
         "wave_slug": wave_slug, "measure": "share_unsafe", "slug": wave_slug, "dialect": "excel-sv",
-        "table": "kommunen", "code": indicator.code,
+        "table": "kommunen", "code": indicator.code, "rule_id": 1,
         "promise_id": promise.id, "tertial": "2026-T1", "version": 1, "scope": "kommunen",
         "picture_id": picture.id,
     }
