@@ -27,7 +27,7 @@ from survey_app.auth.access import current_staff
 from survey_app.errors import ServiceError
 from survey_app.extensions import db
 from survey_app.forms import StaffForm, show_service_error
-from survey_app.insights import charts, formatting, results, services
+from survey_app.insights import charts, formatting, participation, results, services
 from survey_app.insights.forms import CutpointsForm
 from survey_app.insights.messages import INSIGHTS_MESSAGES
 from survey_app.insights.service import wave_input
@@ -179,7 +179,7 @@ def overview(wave_slug: str) -> str:
     state = _state(survey, measures)  # a bad value in the URL is refused before the wave is read
     data = wave_input(db.session(), survey)
     outcome, problem = _analyse(survey, state, data=data)
-    who = results.participation(db.session(), survey, data)
+    who = participation.participation(db.session(), survey, data)
     return render_template("insights/overview.html", **_context(survey, state, measures, "overview"),
                            results=outcome, problem=problem, who=who,
                            headline=results.headline_measures(measures))
