@@ -150,6 +150,8 @@ def protected_counts(counted: tuple[tuple[Key, int], ...], population_cells: tup
     membership = np.vstack(rows)
     n = np.array([sum(n_cell.get(cell, 0) for cell in finest if row[column[cell]]) for row in membership],
                  dtype=np.int64)
+    if not np.any((n > 0) & (n < MIN_CELL)):
+        return frozenset()  # nothing to protect (and protect() cannot start from no primary group)
     result = protect(PublishedCounts(tuple(groups), membership, n), rule=ProtectionRule(min_cell=MIN_CELL),
                      lines=lines)
     return frozenset(result.suppressed)

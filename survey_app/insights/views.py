@@ -27,7 +27,7 @@ from survey_app.auth.access import current_staff
 from survey_app.errors import ServiceError
 from survey_app.extensions import db
 from survey_app.forms import StaffForm, show_service_error
-from survey_app.insights import charts, formatting, participation, results, services
+from survey_app.insights import charts, figures, formatting, participation, results, services
 from survey_app.insights.forms import CutpointsForm
 from survey_app.insights.messages import INSIGHTS_MESSAGES
 from survey_app.insights.service import wave_input
@@ -154,7 +154,7 @@ def page_helpers() -> dict[str, object]:
         return charts.chart_svg(charts.chart_rows(rows, lambda row: str(label(row.group))), caption_id=caption_id,
                                 locale=str(get_locale() or "sv"), percent=percent, few_answers=_("few answers"))
 
-    return {"language_url": language_url, "fmt": formatting, "chart": chart}
+    return {"language_url": language_url, "fmt": formatting, "chart": chart, "figures": figures}
 
 
 # --- the waves --------------------------------------------------------------------------------------------------

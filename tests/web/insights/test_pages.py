@@ -39,7 +39,7 @@ def pct(share: float) -> str:
 
 def pp(diff: float) -> str:
     text = f"{abs(diff) * 100:.1f}".replace(".", ",")
-    return ("+" if diff > 0 else "−" if diff < 0 else "±") + text
+    return ("±" if text == "0,0" else "+" if diff > 0 else "−") + text  # what rounds to nothing has no sign
 
 
 def count(n: int) -> str:
