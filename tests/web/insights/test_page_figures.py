@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -13,11 +15,25 @@ from sqlalchemy.orm import Session
 
 from survey_app.insights.charts import DifferenceRow, difference_svg
 from survey_app.models import Area
+from tests.factories import make_staff
+from tests.web.client import log_in
 from tests.web.insights.test_charts_and_maps import SVG, _bars, _external_references, _parse
-from tests.web.insights.test_pages import analysed, analyst, page, waves  # noqa: F401 (fixtures)
-from tests.web.insights.waves import EARLIER_SLUG, MEASURES, NOW_SLUG, tables
+from tests.web.insights.test_pages import analysed, page
+from tests.web.insights.waves import EARLIER_SLUG, MEASURES, NOW_SLUG, Waves, make_result_waves, tables
 
-INDEX = ("index_",)
+
+@pytest.fixture
+def waves(staff_db: Session, tmp_path: Path) -> Waves:
+    return make_result_waves(staff_db, tmp_path)
+
+
+@pytest.fixture
+def analyst(app: Flask, staff_db: Session) -> FlaskClient:
+    make_staff(staff_db, "analyst", email="analys@kommun.se")
+    staff_db.commit()
+    client = app.test_client()
+    assert log_in(client, "analys@kommun.se").status_code == 302
+    return client
 
 
 def svgs(html: str, caption_id: str) -> list[str]:
