@@ -99,7 +99,8 @@ def _wrapped(label: str) -> str:
 
 def _height(labels: Sequence[str]) -> float:
     """Inches: a row per label, taller for a label wrapped on several lines (10 pt text needs ~0.17 in a line)."""
-    return 0.9 + sum(max(0.38, 0.17 * (label.count("\n") + 1) + 0.06) for label in labels)
+    row = max((max(0.38, 0.17 * (label.count("\n") + 1) + 0.08) for label in labels), default=0.38)
+    return 0.9 + row * max(len(labels), 1)  # the rows are evenly spaced: each as tall as the tallest label needs
 
 
 def nice_limit(value: float) -> float:

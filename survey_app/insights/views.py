@@ -89,7 +89,10 @@ def _state(survey: Survey, measures: list[MeasureDef]) -> PageState:
     by = request.args.get("by") or "area_gender"
     if by not in results.BREAKDOWNS:
         _refuse(400, "unknown_breakdown")
-    return PageState(weighting=weighting, measure=measure, by=by, compare=request.args.get("compare") or None)
+    compare = request.args.get("compare") or None
+    if compare is not None and db.session.scalar(select(Survey.id).where(Survey.slug == compare)) is None:
+        _refuse(400, "unknown_compare")  # on every page: it is kept in the links and the downloads
+    return PageState(weighting=weighting, measure=measure, by=by, compare=compare)
 
 
 def _label(measure: MeasureDef) -> str:
