@@ -12,6 +12,7 @@ gives other counts and a new pattern at once.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ __all__ = ["TABLE_DIMENSIONS", "Participation", "participation", "protected_coun
 TABLE_DIMENSIONS: dict[str, tuple[int, ...]] = {
     "area": (0,), "gender": (1,), "age_band": (2,), "area_gender": (0, 1), "area_age_band": (0, 2),
 }
+logger = logging.getLogger(__name__)
 TOTAL = ("total",)
 OUTSIDE = ("outside",)
 
@@ -152,8 +154,13 @@ def protected_counts(counted: tuple[tuple[Key, int], ...], population_cells: tup
                  dtype=np.int64)
     if not np.any((n > 0) & (n < MIN_CELL)):
         return frozenset()  # nothing to protect (and protect() cannot start from no primary group)
-    result = protect(PublishedCounts(tuple(groups), membership, n), rule=ProtectionRule(min_cell=MIN_CELL),
-                     lines=lines)
+    try:
+        result = protect(PublishedCounts(tuple(groups), membership, n), rule=ProtectionRule(min_cell=MIN_CELL),
+                         lines=lines)
+    except (AnalysisError, ArithmeticError, ValueError) as error:
+        # no proven pattern: publish the number of responses alone rather than risk a small group (or a 500)
+        logger.warning("who answered: suppression failed (%s); only the total is shown", error)
+        return frozenset(g for g, count in zip(groups, n, strict=True) if g != TOTAL and count > 0)
     return frozenset(result.suppressed)
 
 

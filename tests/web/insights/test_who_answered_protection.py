@@ -144,3 +144,25 @@ def test_no_hidden_count_of_who_answered_can_be_worked_out(app: Flask, staff_db:
     # every count below the threshold is hidden, and not more than needed is: the totals stay
     assert all(n is None for key, n in published.items() if 0 < true_count(key) < MIN_CELL)
     assert all(published[(("area", code),)] is not None for code in areas.values())
+
+
+def test_when_no_pattern_can_be_found_only_the_number_of_responses_is_shown(staff_db: Session, analyst: FlaskClient,
+                                                                           tmp_path: Path, monkeypatch) -> None:
+    from survey_app.insights import participation
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise ValueError("no pattern")
+
+    make_result_waves(staff_db, tmp_path, responses=400, earlier=False)
+    monkeypatch.setattr(participation, "protect", failing)
+    participation.protected_counts.cache_clear()
+    response = analyst.get(f"/analys/{NOW_SLUG}?weighting=none")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    survey = survey_by_slug(staff_db, NOW_SLUG)
+    published = published_counts(html, {a.name: a.code for a in survey.areas})
+    assert published
+    assert all(n in (None, 0) for n in published.values())  # a zero tells nothing about anyone
+    assert sum(n is None for n in published.values()) > len(published) / 2
+    assert "deras antal är dolt" in html
+    participation.protected_counts.cache_clear()
