@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 import matplotlib
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 from matplotlib.figure import Figure
@@ -34,7 +35,8 @@ from matplotlib.patches import Patch
 
 from analysis.report import EstimateRow
 
-__all__ = ["ChartRow", "DifferenceRow", "chart_rows", "chart_svg", "difference_svg", "nice_limit", "svg_markup"]
+__all__ = ["ChartRow", "DifferenceRow", "chart_rows", "chart_svg", "difference_svg", "nice_limit", "percent_text",
+           "svg_markup"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -87,9 +89,15 @@ def chart_rows(rows: Iterable[EstimateRow], label: Callable[[EstimateRow], str])
     return [ChartRow(label(r), r.estimate, r.ci_low, r.ci_high, r.uncertain) for r in rows]
 
 
+def percent_text(value: float, locale: str) -> str:
+    """A share as the locale writes a percentage with one decimal, as the tables do (23,8 % / 23.8%)."""
+    pattern = Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
+    return format_percent(value, pattern, locale=locale)
+
+
 def _value_text(value: float, *, percent: bool, locale: str) -> str:
     if percent:
-        return format_percent(value, "#,##0.0 %", locale=locale)
+        return percent_text(value, locale)
     return format_decimal(value, "#,##0.0", locale=locale)
 
 

@@ -147,5 +147,5 @@ def test_the_map_colours_areas_by_the_chosen_measure_and_lists_those_without_geo
                 assert title == f"{name}: {row.symbol}"
             else:
                 assert row.estimate is not None
-                assert title == f"{name}: " + f"{row.estimate * 100:.1f}".replace(".", ",") + " %"
+                assert title == f"{name}: " + f"{row.estimate * 100:.1f}".replace(".", ",") + "\u00a0%"
     assert not svgs(page(analyst, f"/analys/{NOW_SLUG}/tabell?by=gender&weighting=none"), "area-map-caption")
