@@ -55,6 +55,17 @@ AREAS: tuple[tuple[str, str, int, float], ...] = (
     ("kyrkbyn", "Kyrkbyn", 1500, -0.6),
 )
 DEMO_POPULATION_YEAR = 2025  # the demo's figures stand for SCB's count on 31 December 2025
+# made-up outlines of the demo areas (longitude, latitude) for the results map; not a real place's borders
+AREA_OUTLINES: dict[str, tuple[tuple[float, float], ...]] = {
+    "centrum": ((14.500, 59.320), (14.540, 59.320), (14.545, 59.332), (14.540, 59.342), (14.500, 59.342)),
+    "norrby": ((14.490, 59.342), (14.540, 59.342), (14.556, 59.352), (14.550, 59.370), (14.495, 59.366)),
+    "strandangen": ((14.460, 59.300), (14.500, 59.302), (14.500, 59.342), (14.470, 59.336), (14.455, 59.318)),
+    "bruket": ((14.545, 59.312), (14.590, 59.310), (14.595, 59.340), (14.556, 59.352), (14.540, 59.342),
+               (14.545, 59.332)),
+    "ostra-kvarn": ((14.500, 59.290), (14.560, 59.288), (14.545, 59.312), (14.540, 59.320), (14.500, 59.320),
+                    (14.500, 59.302)),
+    "kyrkbyn": ((14.400, 59.330), (14.440, 59.328), (14.445, 59.350), (14.425, 59.362), (14.402, 59.352)),
+}
 # share of the area's population in each default age band (12-15 ... 75+)
 AGE_PROFILE = (0.06, 0.03, 0.10, 0.30, 0.28, 0.13, 0.10)
 AGE_SHIFT = {"12-15": 0.2, "16-17": 0.3, "18-24": 0.35, "25-44": 0.0, "45-64": -0.1, "65-74": 0.1, "75+": 0.35}
@@ -204,7 +215,8 @@ def _demo_users(session: Session) -> tuple[tuple[str, str, str], ...]:
 def _demo_areas(session: Session) -> list[Area]:
     areas = []
     for code, name, inhabitants, _ in AREAS:
-        area = Area(code=code, name=name)
+        outline = [list(point) for point in AREA_OUTLINES[code]]
+        area = Area(code=code, name=name, geometry={"type": "Polygon", "coordinates": [[*outline, outline[0]]]})
         for band, share in zip(DEFAULT_AGE_BANDS, AGE_PROFILE, strict=True):
             total = round(inhabitants * share)
             women = round(total * (0.55 if band.label == "75+" else 0.5))

@@ -44,7 +44,9 @@ def points(value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return NO_FIGURE
     text = format_decimal(abs(value) * 100, format="#,##0.0", locale=_locale())
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+    if round(abs(value) * 100, 1) == 0:
+        return "±" + text  # a difference that rounds to nothing has no sign ("−0,0" reads as a fall)
+    return ("+" if value > 0 else "−") + text
 
 
 def figure(kind: str, value: float | None) -> str:
@@ -58,4 +60,6 @@ def difference(kind: str, value: float | None) -> str:
         return points(value)
     if value is None or not math.isfinite(value):
         return NO_FIGURE
-    return ("+" if value > 0 else "−" if value < 0 else "±") + decimal(abs(value))
+    if round(abs(value), 1) == 0:
+        return "±" + decimal(abs(value))
+    return ("+" if value > 0 else "−") + decimal(abs(value))

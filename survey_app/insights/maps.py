@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from xml.sax.saxutils import escape, quoteattr
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
+
+from survey_app.insights.charts import percent_text
 
 __all__ = ["MapValue", "areas_without_geometry", "map_svg"]
 
@@ -82,8 +84,7 @@ def _ring_area_centroid(ring: Ring) -> tuple[float, float, float]:
 
 
 def _text(value: float, *, percent: bool, locale: str) -> str:
-    return format_percent(value, "#,##0.0 %", locale=locale) if percent else format_decimal(value, "#,##0.0",
-                                                                                            locale=locale)
+    return percent_text(value, locale) if percent else format_decimal(value, "#,##0.0", locale=locale)
 
 
 def _breaks(values: Sequence[float]) -> list[float]:

@@ -27,7 +27,7 @@ from survey_app.auth.access import current_staff
 from survey_app.errors import ServiceError
 from survey_app.extensions import db
 from survey_app.forms import StaffForm, show_service_error
-from survey_app.insights import charts, formatting, results, services
+from survey_app.insights import charts, figures, formatting, participation, results, services
 from survey_app.insights.forms import CutpointsForm
 from survey_app.insights.messages import INSIGHTS_MESSAGES
 from survey_app.insights.service import wave_input
@@ -89,7 +89,10 @@ def _state(survey: Survey, measures: list[MeasureDef]) -> PageState:
     by = request.args.get("by") or "area_gender"
     if by not in results.BREAKDOWNS:
         _refuse(400, "unknown_breakdown")
-    return PageState(weighting=weighting, measure=measure, by=by, compare=request.args.get("compare") or None)
+    compare = request.args.get("compare") or None
+    if compare is not None and db.session.scalar(select(Survey.id).where(Survey.slug == compare)) is None:
+        _refuse(400, "unknown_compare")  # on every page: it is kept in the links and the downloads
+    return PageState(weighting=weighting, measure=measure, by=by, compare=compare)
 
 
 def _label(measure: MeasureDef) -> str:
@@ -154,7 +157,7 @@ def page_helpers() -> dict[str, object]:
         return charts.chart_svg(charts.chart_rows(rows, lambda row: str(label(row.group))), caption_id=caption_id,
                                 locale=str(get_locale() or "sv"), percent=percent, few_answers=_("few answers"))
 
-    return {"language_url": language_url, "fmt": formatting, "chart": chart}
+    return {"language_url": language_url, "fmt": formatting, "chart": chart, "figures": figures}
 
 
 # --- the waves --------------------------------------------------------------------------------------------------
@@ -179,7 +182,7 @@ def overview(wave_slug: str) -> str:
     state = _state(survey, measures)  # a bad value in the URL is refused before the wave is read
     data = wave_input(db.session(), survey)
     outcome, problem = _analyse(survey, state, data=data)
-    who = results.participation(db.session(), survey, data)
+    who = participation.participation(db.session(), survey, data)
     return render_template("insights/overview.html", **_context(survey, state, measures, "overview"),
                            results=outcome, problem=problem, who=who,
                            headline=results.headline_measures(measures))

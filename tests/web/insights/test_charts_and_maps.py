@@ -45,7 +45,7 @@ def test_chart_is_valid_self_contained_svg_with_one_bar_per_published_row() -> N
     assert "<style" not in svg
     assert len(_bars(root)) == 3  # the published rows; the bars' backdrop and frame are patches 1 and 2
     texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
-    assert "23,4 %" in texts
+    assert "23,4\u00a0%" in texts  # as the tables write it: a no-break space before the sign
     assert "Kyrkbyn (få svar)" in texts
     assert not any("Norrby" in t or "Strandängen" in t for t in texts)  # hidden rows are not drawn at all
 
@@ -67,6 +67,8 @@ def test_chart_in_english_and_for_an_index() -> None:
     texts = ["".join(t.itertext()) for t in _parse(svg).iter(f"{SVG}text")]
     assert "62.5" in texts
     assert "100" in texts
+    shares = str(chart_svg([ChartRow("Women", 0.234, 0.2, 0.27)], caption_id="t4", locale="en"))
+    assert "23.4%" in ["".join(t.itertext()) for t in _parse(shares).iter(f"{SVG}text")]  # as the English tables
 
 
 def test_chart_rows_take_the_analysis_rows() -> None:
@@ -104,9 +106,9 @@ def test_map_colours_areas_hatches_hidden_ones_and_lists_those_without_geometry(
     assert fills["Norrby"] == "url(#karta-hidden)"
     assert fills["Centrum"] != fills["Kyrkbyn"]
     texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
-    assert "Centrum23,0 %" in texts
+    assert "Centrum23,0\u00a0%" in texts
     assert "NorrbyU" in texts
-    assert "23,0 % – 24,6 %" in texts  # the legend's classes with numbers
+    assert "23,0\u00a0% – 24,6\u00a0%" in texts  # the legend's classes with numbers
     assert [a.name for a in areas_without_geometry(AREAS)] == ["Bruket", "Trasig"]
 
 

@@ -39,7 +39,7 @@ def pct(share: float) -> str:
 
 def pp(diff: float) -> str:
     text = f"{abs(diff) * 100:.1f}".replace(".", ",")
-    return ("+" if diff > 0 else "−" if diff < 0 else "±") + text
+    return ("±" if text == "0,0" else "+" if diff > 0 else "−") + text  # what rounds to nothing has no sign
 
 
 def count(n: int) -> str:
@@ -259,6 +259,9 @@ def test_english_pages_use_english_number_conventions(app, waves, analyst) -> No
     (f"/analys/{NOW_SLUG}/tabell?by=kommun", 400, "Det finns ingen sådan indelning."),
     (f"/analys/{NOW_SLUG}?weighting=magic", 400, "Det finns ingen sådan viktning."),
     (f"/analys/{NOW_SLUG}/trend?compare=finns-inte", 400, "Det finns ingen tidigare omgång med samma enkät"),
+    # kept in every page's links and downloads, so refused on every page, not only the trend
+    (f"/analys/{NOW_SLUG}/kon?compare=finns-inte", 400, "Det finns ingen tidigare omgång med samma enkät"),
+    (f"/analys/{NOW_SLUG}?compare=finns-inte", 400, "Det finns ingen tidigare omgång med samma enkät"),
     ("/analys/problemniva/share_nothing", 404, "Ingen inläst enkät har ett andelsmått med det namnet."),
 ])
 def test_bad_values_in_the_url_get_a_swedish_message_and_a_4xx(waves, app, staff_db, path, status, message) -> None:
