@@ -116,6 +116,10 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "promises.create": ANALYSTS,
     "promises.edit": ANALYSTS,
     "promises.publish": ANALYSTS,
+    "promises.indicator_add": ANALYSTS,
+    "promises.indicator_remove": ANALYSTS,
+    "promises.activity_add": ALL_STAFF,  # the view lets a facilitator in only on promises they own
+    "promises.activity_remove": ALL_STAFF,
     "promises.report_pdf": ALL_STAFF,
     "promises.published_pdf": ALL_STAFF,
     # the lägesbild: all staff read it and its saved versions; analysts and admins write the analysis and save

@@ -6,8 +6,18 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
-from survey_app.forms import CHOOSE_ONE, LONG_TEXT, REQUIRED, SHORT_TEXT, TOO_LONG, ChoiceField, StaffForm, as_choices
-from survey_app.promises.labels import PARTIES, STATUSES
+from survey_app.forms import (
+    CHOOSE_ONE,
+    LONG_TEXT,
+    REQUIRED,
+    SHORT_TEXT,
+    TOO_LONG,
+    CheckboxesField,
+    ChoiceField,
+    StaffForm,
+    as_choices,
+)
+from survey_app.promises.labels import KINDS, PARTIES, STATUSES
 
 CHOOSE = _l("Choose…")
 STATUS_CHOICES = as_choices([("", CHOOSE), *STATUSES.items()])  # no status is preset: it is a judgement
@@ -59,3 +69,26 @@ class PublishForm(StaffForm):
                                                                                           message=TOO_LONG)],
                                description=_l("For example: safety coordinator and community police officer."))
     change_note = _long(_l("What changed (for a new version)"))
+
+
+class IndicatorLinkForm(StaffForm):
+    """How a promise is followed up; the choices that depend on the database are set by the view."""
+
+    kind = ChoiceField(_l("Kind"), choices=as_choices([("", CHOOSE), *KINDS.items()]), validators=[_chosen])
+    label = StringField(_l("The indicator as the agreement words it"),
+                        validators=[DataRequired(REQUIRED), Length(max=LONG_TEXT, message=TOO_LONG)])
+    count = ChoiceField(_l("What is counted (from the dialogue log)"), choices=as_choices([
+        ("", CHOOSE), ("dialogues", _l("Dialogues or walks held")), ("measures_done", _l("Measures done")),
+        ("measures_overdue", _l("Measures overdue"))]))
+    formats = CheckboxesField(_l("Only these formats (none: all)"))
+    indicator = ChoiceField(_l("Indicator series (entered counts)"))
+    measure = ChoiceField(_l("Survey measure"))
+    area = ChoiceField(_l("Area of the survey measure"))
+    areas = CheckboxesField(_l("Only these areas (none: the whole municipality)"))
+
+
+class ActivityForm(StaffForm):
+    text = TextAreaField(_l("Activity"), validators=[DataRequired(REQUIRED), Length(max=LONG_TEXT, message=TOO_LONG)])
+    party = ChoiceField(_l("Carried out by"), choices=PARTY_CHOICES, validators=[_chosen])
+    tertial = StringField(_l("Tertial"), validators=[DataRequired(REQUIRED), Length(max=16, message=TOO_LONG)],
+                          description=_l("For example 2026-T2."))

@@ -42,6 +42,16 @@ PROMISE_MESSAGES = {
     "not_owner": _l("Only the promise's owner, analysts and admins follow it up."),
     "unknown_status": _l("Choose one of the options."),
     "change_note_required": _l("Say what changed since the published version."),
+    "unknown_kind": _l("Choose one of the options."),
+    "label_required": _l("This field is required."),
+    "unknown_count": _l("Choose what is counted."),
+    "unknown_format": _l("Choose one of the options."),
+    "unknown_series": _l("Choose the indicator series."),
+    "unknown_measure": _l("Choose the survey measure."),
+    "unknown_area": _l("Choose one of the options."),
+    "text_required": _l("This field is required."),
+    "bad_tertial": _l("Write a tertial such as 2026-T2."),
+    "not_found": _l("Choose one of the options."),
 }
 
 

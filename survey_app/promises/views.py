@@ -232,3 +232,7 @@ def published_pdf(tertial: str, version: int) -> Response:
     status = _("Published version %(version)d, %(date)s", version=saved.version,
                date=saved.published_at.date().isoformat())
     return _report_pdf(saved.content, period, status, f"tertialrapport-{period.code}-v{saved.version}.pdf")
+
+
+# The pages that change a promise's indicators and activities live in their own module, on this blueprint.
+from survey_app.promises import editing_views  # noqa: E402,F401

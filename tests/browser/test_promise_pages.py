@@ -40,7 +40,8 @@ def test_promise_pages_are_accessible(live_server, fresh_browser, staff_db, lang
     tertial = tertial_of(today)
     browser_log_in(fresh_browser, live_server.url, "an@kommun.se", language)
     base = live_server.url + "/loften"
-    for path in ("/", f"/{ids[3]}", f"/{ids[1]}?tertial={tertial.previous().code}", f"/{ids[2]}/andra", "/ny"):
+    for path in ("/", f"/{ids[3]}", f"/{ids[1]}?tertial={tertial.previous().code}", f"/{ids[2]}/andra", "/ny",
+                 f"/{ids[2]}/indikatorer/ny", f"/{ids[4]}/aktiviteter/ny"):
         _check(fresh_browser, base + path)
     _check(fresh_browser, f"{base}/{ids[4]}/uppfoljning/{tertial.code}")
     fresh_browser.find_element(By.ID, "status").find_element(By.CSS_SELECTOR, "option[value='']").click()

@@ -91,7 +91,7 @@ def test_every_route_with_every_method_as_every_role(app: Flask, staff_db, make_
         "wave_slug": wave_slug, "measure": "share_unsafe", "slug": wave_slug, "dialect": "excel-sv",
         "table": "kommunen", "code": indicator.code, "rule_id": 1,
         "promise_id": promise.id, "tertial": "2026-T1", "version": 1, "scope": "kommunen",
-        "picture_id": picture.id,
+        "picture_id": picture.id, "indicator_id": 1, "activity_id": 1,
     }
     staff_db.commit()
 
