@@ -22,6 +22,7 @@ from survey_app.indicators.labels import period_label
 from survey_app.insights import formatting
 from survey_app.models import Survey, SurveyStatus, TertialReport
 from survey_app.promises import labels
+from survey_app.promises.charts import indicator_chart
 from survey_app.promises.services import period_or_none
 
 blueprint = Blueprint("feedback", __name__, template_folder="templates", url_prefix="/aterkoppling")
@@ -29,7 +30,7 @@ blueprint = Blueprint("feedback", __name__, template_folder="templates", url_pre
 
 @blueprint.context_processor
 def helpers() -> dict[str, object]:
-    return {"labels": labels, "period_label": period_label, "fmt": formatting,
+    return {"labels": labels, "period_label": period_label, "fmt": formatting, "indicator_chart": indicator_chart,
             "labels_dialogue": lambda code: dialogue_labels.label("category", code)}
 
 

@@ -21,6 +21,7 @@ from survey_app.indicators.periods import Period, tertial_of
 from survey_app.models import Promise, StaffUser, TertialReport
 from survey_app.pdf import pdf_response, render_document
 from survey_app.promises import labels, services
+from survey_app.promises.charts import indicator_chart
 from survey_app.promises.forms import FollowUpForm, PromiseForm, PublishForm
 from survey_app.promises.labels import PROMISE_MESSAGES
 
@@ -29,7 +30,7 @@ blueprint = Blueprint("promises", __name__, template_folder="templates", url_pre
 
 @blueprint.context_processor
 def helpers() -> dict[str, object]:
-    return {"labels": labels, "period_label": labels.period_label}
+    return {"labels": labels, "period_label": labels.period_label, "indicator_chart": indicator_chart}
 
 
 def _actor() -> StaffUser:
