@@ -13,7 +13,8 @@ import numpy as np
 
 from .disclosure import SuppressionResult
 from .grid import DIMENSIONS, suppression_lines
-from .protection import ProtectionRule, protect_measures
+from .measureprotection import protect_measures
+from .protection import ProtectionRule
 
 __all__ = ["shown_groups", "suppress_wave", "withhold_associations"]
 
