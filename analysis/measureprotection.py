@@ -7,19 +7,25 @@ else is independent, so each cluster is one call of :func:`analysis.protection.p
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+import functools
+import hashlib
+from collections.abc import Hashable, Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
+import scipy
 
 from .disclosure import SuppressionResult
 from .protection import DEFAULT_RULE, LinkedCounts, ProtectionRule, PublishedCounts, protect
 
-__all__ = ["protect_measures"]
+__all__ = ["MemoryPatternStore", "PatternStore", "code_fingerprint", "pattern_digest", "protect_measures"]
 
 
 def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, counted: dict, *,
                      rule: ProtectionRule = DEFAULT_RULE, min_n_share: int = 30,
-                     lines: Sequence[Sequence[Hashable]] = (), items: dict | None = None) -> dict:
+                     lines: Sequence[Sequence[Hashable]] = (), items: dict | None = None,
+                     store: PatternStore | None = None) -> dict:
     """Protect every measure of a wave; measures with the same base share one suppression pattern.
 
     Parameters
@@ -35,6 +41,9 @@ def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, 
         a wider base (say, with "vet ej") could pin what a narrower one suppresses. Linked shares, and the
         measures that share a base with them, are protected together in one LP over the item's answer atoms
         (:class:`LinkedCounts`), with one suppression pattern.
+    store : PatternStore, optional
+        Patterns found before, by :func:`pattern_digest` of each cluster's input: a cluster whose digest is stored
+        is not searched again, and the patterns found are saved there.
 
     Returns
     -------
@@ -66,7 +75,8 @@ def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, 
     clusters: dict[str, list] = {}
     for name in names:
         clusters.setdefault(find(name), []).append(name)
-    out = {}
+    out: dict = {}
+    todo: list[tuple[list, PublishedCounts | LinkedCounts, str]] = []
     for members in clusters.values():
         nn_all = np.array([np.asarray(n[m], dtype=np.int64) for m in members])
         if not ((nn_all > 0) & (nn_all < rule.min_cell)).any():
@@ -75,14 +85,90 @@ def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, 
         if not any(items and m in items and items[m][0] in linked_items for m in members):
             nn = nn_all[0]
             shares = [m for m in members if counted.get(m) is not None]
-            tables = PublishedCounts(tuple(keys), membership, nn,
-                                     np.array([counted[s] for s in shares], dtype=np.int64) if shares else None,
-                                     nn >= min_n_share)
-            out.update(dict.fromkeys(members, protect(tables, rule=rule, lines=lines)))
-            continue
-        linked = _linked_tables(keys, membership, members, n, counted, items or {}, min_n_share)
-        out.update(dict.fromkeys(members, protect(linked, rule=rule, lines=lines)))
+            tables: PublishedCounts | LinkedCounts = PublishedCounts(
+                tuple(keys), membership, nn, np.array([counted[s] for s in shares], dtype=np.int64) if shares else None,
+                nn >= min_n_share)
+        else:
+            tables = _linked_tables(keys, membership, members, n, counted, items or {}, min_n_share)
+        todo.append((members, tables, pattern_digest(tables, rule, lines) if store is not None else ""))
+    known = store.load([digest for _, _, digest in todo]) if store is not None and todo else {}
+    found: dict[str, dict[str, list[int]]] = {}
+    for members, tables, digest in todo:
+        pattern = known.get(digest) if digest else None
+        if pattern is None:
+            pattern = _pattern(protect(tables, rule=rule, lines=lines), tables.keys)
+            found[digest] = pattern
+        out.update(dict.fromkeys(members, SuppressionResult(
+            primary=frozenset(tables.keys[g] for g in pattern["primary"]),
+            secondary=frozenset(tables.keys[g] for g in pattern["secondary"]))))
+    if store is not None and found:
+        store.save(found)
     return out
+
+
+def _pattern(result: SuppressionResult, keys: tuple) -> dict[str, list[int]]:
+    pos = {k: i for i, k in enumerate(keys)}
+    return {"primary": sorted(pos[k] for k in result.primary), "secondary": sorted(pos[k] for k in result.secondary)}
+
+
+def pattern_digest(tables: PublishedCounts | LinkedCounts, rule: ProtectionRule,
+                   lines: Sequence[Sequence[Hashable]]) -> str:
+    """SHA-256 of everything :func:`protect` reads, and of the code that reads it (:func:`code_fingerprint`).
+
+    Two clusters with the same digest get the same pattern, so a stored pattern is valid exactly as long as its
+    digest is asked for: a changed count, option or program gives another digest, never a stale pattern.
+    """
+    h = hashlib.sha256(code_fingerprint().encode())
+    h.update(repr((type(tables).__name__, rule, tables.keys, [tuple(line) for line in lines])).encode())
+    for name in ("membership", "n", "counted", "share_shown", "base", "count"):
+        value = getattr(tables, name, None)
+        if value is None:
+            h.update(f"|{name}:none".encode())
+            continue
+        array = np.ascontiguousarray(value, dtype=np.float64)
+        h.update(f"|{name}:{array.shape}".encode())
+        h.update(array.tobytes())
+    return h.hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The source of disclosure control and the versions of the solvers it calls: the same inputs give the same
+    pattern only under the same program, so a stored pattern never outlives the code that found it."""
+    h = hashlib.sha256(f"numpy {np.__version__} scipy {scipy.__version__}".encode())
+    for module in ("disclosure", "lp", "lpattack", "measureprotection", "protection", "protectiontables"):
+        h.update((Path(__file__).with_name(f"{module}.py")).read_bytes())
+    return h.hexdigest()
+
+
+class PatternStore(Protocol):
+    """Where finished suppression patterns are kept between analyses, by :func:`pattern_digest`.
+
+    A pattern is ``{"primary": [...], "secondary": [...]}``: indices into the cluster's groups (``keys``), so it is
+    plain JSON. A web app keeps them in its database, so that every worker and every page with other options
+    (weighting does not change a count) shares them; :class:`MemoryPatternStore` keeps them in a dict.
+    """
+
+    def load(self, digests: Sequence[str]) -> Mapping[str, dict[str, list[int]]]:
+        """The stored patterns among ``digests`` (missing ones left out)."""
+        ...
+
+    def save(self, patterns: Mapping[str, dict[str, list[int]]]) -> None:
+        """Keep newly found patterns."""
+        ...
+
+
+class MemoryPatternStore:
+    """A :class:`PatternStore` in a dict, e.g. for a notebook that analyses one wave with several options."""
+
+    def __init__(self) -> None:
+        self.patterns: dict[str, dict[str, list[int]]] = {}
+
+    def load(self, digests: Sequence[str]) -> Mapping[str, dict[str, list[int]]]:
+        return {d: self.patterns[d] for d in digests if d in self.patterns}
+
+    def save(self, patterns: Mapping[str, dict[str, list[int]]]) -> None:
+        self.patterns.update(patterns)
 
 
 def _linked_tables(keys, membership, members, n, counted, items, min_n_share) -> LinkedCounts:

@@ -19,8 +19,9 @@ Measures on different items share no linear relation, so each base is protected 
 same base share one suppression pattern and one check of ``n``. Shares on the *same item* are linked even
 with different bases or counted codes (a share with "vet ej" in its base and one without: their difference
 is the "vet ej" answers): :func:`analysis.measureprotection.protect_measures` protects them, and the
-measures sharing a base with them, together in one LP whose unknowns are the answers of each finest cell in each *atom* (a set of the
-item's codes that every such share treats alike), with one suppression pattern (:class:`LinkedCounts`).
+measures sharing a base with them, together in one LP whose unknowns are the answers of each finest cell in
+each *atom* (a set of the item's codes that every such share treats alike), with one suppression pattern
+(:class:`LinkedCounts`).
 
 Method (cost = respondents suppressed, as τ-Argus' "minimise the number of respondents suppressed"):
 

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from analysis.data import Column, Population, Responses, population_from_rows
 from analysis.instrument import Instrument, MeasureDef
 from analysis.normalise import normalise_area, normalise_gender
 from analysis.report import AnalysisResult, run_analysis
-from survey_app.models import Survey, WaveCodebook
+from survey_app.models import SuppressionPattern, Survey, WaveCodebook
 from survey_app.survey.codes import Codebook, count_responses, data_version
 from survey_app.survey.microdata import analysis_columns, analysis_rows, population_rows
 from survey_app.survey.questionnaires import instrument_of
@@ -43,10 +45,12 @@ class WaveInput:
 
 
 def wave_input(session: Session, survey: Survey) -> WaveInput:
-    """The wave's responses (one row each, in the order of their random keys) and its areas' population."""
-    instrument = instrument_of(survey.questionnaire)
-    population = _population(session, survey)
-    return _wave_input(session, survey, instrument, population)
+    """The wave's responses (one row each, in the order of their random keys) and its areas' population.
+
+    Kept in the process by the same key as the analyses (:func:`analyse_wave`), so a page that reads the wave and then
+    analyses it reads it once, and an unchanged wave is not read again.
+    """
+    return _cached_input(session, survey)[1]
 
 
 def _wave_input(session: Session, survey: Survey, instrument: Instrument, population: Population | None) -> WaveInput:
@@ -147,7 +151,7 @@ def clear_cache() -> None:
         _inputs.clear()
 
 
-def _state(session: Session, survey: Survey) -> tuple[Hashable, Population | None]:
+def _state(session: Session, survey: Survey) -> tuple[tuple, Population | None]:
     """What the wave's figures depend on, read before its data (so the data is never older than the key)."""
     version = data_version(session, survey)
     population = _population(session, survey)
@@ -158,7 +162,7 @@ def _state(session: Session, survey: Survey) -> tuple[Hashable, Population | Non
     return key, population
 
 
-def _cached_input(session: Session, survey: Survey) -> tuple[Hashable, WaveInput]:
+def _cached_input(session: Session, survey: Survey) -> tuple[tuple, WaveInput]:
     key, population = _state(session, survey)
     found = _recall(_inputs, key)
     if found is None:
@@ -179,25 +183,56 @@ def analyse_wave(session: Session, survey: Survey, *, measures: tuple[MeasureDef
     data, and every option, so a new response, a closed wave, an exclusion, a new population figure or another
     option gives a new analysis at once; an unchanged wave is answered from memory.
     """
+    if "population" in options or "patterns" in options or "compare_patterns" in options:
+        raise TypeError("analyse_wave weights to the wave's own population table and keeps its own patterns")
     key, data = _cached_input(session, survey)
-    other_key: Hashable = None
+    other_key: tuple | None = None
     other = None
     if compare is not None:
         other_key, other_input = _cached_input(session, compare)
         other = other_input.responses
+        options["compare_patterns"] = StoredPatterns(session, compare.id, other_key[3])
     if data.responses is None:
         raise ValueError(f"the wave {survey.slug!r} has no responses")
     chosen = data.measures if measures is None else tuple(measures)
-    if "population" in options:
-        raise TypeError("analyse_wave weights to the wave's own population table")
     if options.get("weighting") in WEIGHTINGS_WITH_POPULATION:
         options["population"] = data.population
-    result_key = (key, other_key, repr(chosen), repr(sorted((k, v) for k, v in options.items() if k != "population")))
+    result_key = (key, other_key, repr(chosen), repr(sorted((k, v) for k, v in options.items()
+                                                           if k not in ("population", "compare_patterns"))))
     found = _recall(_results, result_key)
     if found is None:
-        found = run_analysis(data.responses, list(chosen), compare=other, **options)
+        found = run_analysis(data.responses, list(chosen), compare=other,
+                             patterns=StoredPatterns(session, survey.id, key[3]), **options)
         _remember(_results, result_key, found, _RESULTS_KEPT)
     return found
+
+
+class StoredPatterns:
+    """The :class:`analysis.measureprotection.PatternStore` of one wave in ``suppression_patterns``, shared by every
+    page, option and app server: a pattern is found by the digest of what it protects, so it is used exactly when
+    it fits. Saving goes into the caller's transaction (the request commits it); only the rows of the wave's
+    current data version are kept, so no history of patterns says in which order responses arrived."""
+
+    def __init__(self, session: Session, survey_id: int, version: int) -> None:
+        self.session, self.survey_id, self.version = session, survey_id, version
+
+    def load(self, digests: Sequence[str]) -> dict[str, dict[str, list[int]]]:
+        rows = self.session.execute(select(SuppressionPattern.digest, SuppressionPattern.pattern)
+                                    .where(SuppressionPattern.digest.in_(list(digests))))
+        return dict(rows.tuples().all())
+
+    def save(self, patterns: Mapping[str, dict[str, list[int]]]) -> None:
+        current = self.session.scalar(select(Survey.data_version).where(Survey.id == self.survey_id))
+        if current != self.version:
+            return  # the wave changed while this analysis ran: its patterns are already out of date
+        self.session.execute(delete(SuppressionPattern).where(SuppressionPattern.survey_id == self.survey_id,
+                                                              SuppressionPattern.data_version != self.version))
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        rows = [{"digest": d, "survey_id": self.survey_id, "data_version": self.version, "pattern": p}
+                for d, p in patterns.items()]
+        # another app server may store the same pattern at the same time: the first one stays
+        self.session.execute(insert(SuppressionPattern).values(rows).on_conflict_do_nothing(index_elements=["digest"]))
 
 
 def cache_sizes() -> Mapping[str, int]:

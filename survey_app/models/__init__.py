@@ -25,7 +25,7 @@ from survey_app.models.dialogues import (
     dialogue_focus_areas,
     observation_focus_areas,
 )
-from survey_app.models.insights import ProblemLevelCutpoints
+from survey_app.models.insights import ProblemLevelCutpoints, SuppressionPattern
 from survey_app.models.limits import RateCounter
 from survey_app.models.retention import RetentionPolicy
 from survey_app.models.staff import AuditEvent, LoginFailure, Role, StaffKnownDevice, StaffSessionKey, StaffUser
@@ -76,6 +76,7 @@ __all__ = [
     "StaffSessionKey",
     "StaffUser",
     "StatusChange",
+    "SuppressionPattern",
     "Survey",
     "SurveyDraft",
     "SurveyStatus",
