@@ -18,7 +18,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -215,16 +215,22 @@ class StoredPatterns:
 
     def __init__(self, session: Session, survey_id: int, version: int) -> None:
         self.session, self.survey_id, self.version = session, survey_id, version
+        self.used: list[str] = []
 
     def load(self, digests: Sequence[str]) -> dict[str, dict[str, list[int]]]:
         rows = self.session.execute(select(SuppressionPattern.digest, SuppressionPattern.pattern)
                                     .where(SuppressionPattern.digest.in_(list(digests))))
-        return dict(rows.tuples().all())
+        found = dict(rows.tuples().all())
+        self.used = list(found)
+        return found
 
     def save(self, patterns: Mapping[str, dict[str, list[int]]]) -> None:
         current = self.session.scalar(select(Survey.data_version).where(Survey.id == self.survey_id))
         if current != self.version:
             return  # the wave changed while this analysis ran: its patterns are already out of date
+        if self.used:  # still valid for this version: keep them
+            self.session.execute(update(SuppressionPattern).where(SuppressionPattern.digest.in_(self.used))
+                                 .values(survey_id=self.survey_id, data_version=self.version))
         self.session.execute(delete(SuppressionPattern).where(SuppressionPattern.survey_id == self.survey_id,
                                                               SuppressionPattern.data_version != self.version))
         dialect = self.session.get_bind().dialect.name
