@@ -68,35 +68,54 @@ def _wave_input(session: Session, survey: Survey, instrument: Instrument, popula
 
 
 _CODES_QMARK = "SELECT codes FROM responses WHERE survey_id = ? ORDER BY id"  # SQLite
-_CODES_FORMAT = "SELECT codes FROM responses WHERE survey_id = %s ORDER BY id"  # psycopg
+# PostgreSQL joins them on the server: one value over the wire instead of a row (and a Python object) per response
+_CODES_JOINED = ("SELECT count(*), count(codes), min(octet_length(codes)), max(octet_length(codes)), "
+                 "string_agg(codes, ''::bytea ORDER BY id) FROM responses WHERE survey_id = %s")
 
 
-def _read_codes(session: Session, survey: Survey) -> list[bytes | None]:
+@dataclass(frozen=True, slots=True)
+class _Codes:
+    """A wave's codes joined in the order of the responses' keys; ``joined`` is None when a response has none."""
+
+    count: int
+    joined: bytes | None
+    width: int | None  # the length of every response's codes, None if they differ
+
+
+def _read_codes(session: Session, survey: Survey) -> _Codes:
     """The wave's codes in the order of the responses' keys: one range scan of the covering index
     ``ix_responses_survey_id_id_codes``, through the driver's own cursor in the session's transaction (SQLAlchemy's
     row objects cost more than the read itself here; both drivers give ``bytes``)."""
     connection = session.connection()
-    query = _CODES_QMARK if connection.dialect.paramstyle == "qmark" else _CODES_FORMAT
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(query, (survey.id,))
-        return [row[0] for row in cursor.fetchall()]
+        if connection.dialect.paramstyle == "qmark":
+            cursor.execute(_CODES_QMARK, (survey.id,))
+            blobs = [row[0] for row in cursor.fetchall()]
+            if any(b is None for b in blobs):
+                return _Codes(len(blobs), None, None)
+            widths = {len(b) for b in blobs}
+            return _Codes(len(blobs), b"".join(blobs), widths.pop() if len(widths) == 1 else None)
+        cursor.execute(_CODES_JOINED, (survey.id,))
+        count, present, shortest, longest, joined = cursor.fetchone() or (0, 0, None, None, None)
+        return _Codes(int(count), bytes(joined) if present == count and joined is not None else None,
+                      int(shortest) if shortest is not None and shortest == longest else None)
     finally:
         cursor.close()
 
 
 def _columns_from_codes(session: Session, survey: Survey, instrument: Instrument) -> dict[str, Column] | None:
-    blobs = _read_codes(session, survey)
-    if not blobs:
+    codes = _read_codes(session, survey)
+    if not codes.count:
         return {}
     layout = session.scalar(select(WaveCodebook.layout).where(WaveCodebook.survey_id == survey.id))
-    if layout is None or any(b is None for b in blobs):
+    if layout is None or codes.joined is None:
         return None
     try:
         codebook = Codebook.from_layout(layout)
-        if codebook.columns != tuple(analysis_columns(instrument)):
+        if codebook.columns != tuple(analysis_columns(instrument)) or codes.width != codebook.width:
             return None
-        matrix = codebook.decode(blobs)  # type: ignore[arg-type]  # None was ruled out above
+        matrix = codebook.decode_joined(codes.joined, codes.count)
         if any(int(matrix[:, j].max()) > len(codebook.labels[c]) for j, c in enumerate(codebook.columns)):
             return None
     except (KeyError, TypeError, ValueError):
