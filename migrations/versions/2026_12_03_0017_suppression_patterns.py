@@ -4,8 +4,8 @@ Disclosure control (analysis/protection.py) is most of the cost of a wave's firs
 are kept by the digest of everything they depend on (analysis.measureprotection.pattern_digest), so every page and
 every app server reuses them until a count changes; only the rows of a wave's current data version are kept.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03 17:00:00+00:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0010"
+revision: str = "0017"
+down_revision: str | Sequence[str] | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
