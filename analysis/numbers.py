@@ -30,6 +30,15 @@ def finite(x):
 
 def clean(obj):
     """A copy of ``obj`` with every number passed through :func:`finite` (mappings, lists and tuples walked)."""
+    kind = type(obj)  # the plain types first, by identity: a result has tens of thousands of them, and the ABC
+    if kind is str or kind is int or kind is bool or obj is None:  # check below costs more than the walk itself
+        return obj
+    if kind is float:
+        return obj if math.isfinite(obj) else None
+    if kind is dict:
+        return {k: clean(v) for k, v in obj.items()}
+    if kind is list or kind is tuple:
+        return [clean(v) for v in obj]
     if isinstance(obj, Mapping):
         return {k: clean(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

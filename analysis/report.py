@@ -30,6 +30,7 @@ from .estimators import estimate_domains
 from .grid import DIMENSIONS, Group, build_grid, domains
 from .index import cronbach_alpha, problem_levels
 from .intervals import Z_95, CIMethod, clopper_pearson_interval, korn_graubard_interval
+from .measureprotection import PatternStore
 from .measurestats import index_moments, index_values, rao_scott_cells, share_moments
 from .protection import ProtectionRule
 from .rows import DEFF_FLAG, FLAGS, MEN, WOMEN, AnalysisResult, ComparisonRow, EstimateRow, holm_family
@@ -44,7 +45,8 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
                  min_n_share: int = 30, flag_n_below: int = 50, compare: Responses | None = None,
                  ci_method: CIMethod | str | None = None, tol: float = 1e-10, max_iter: int = 1000,
                  lonely: str = "adjust", trim_ratio: float | None = None, fpc: bool = False,
-                 min_poststratum: int = 20, compare_population: Population | None = None) -> AnalysisResult:
+                 min_poststratum: int = 20, compare_population: Population | None = None,
+                 patterns: PatternStore | None = None, compare_patterns: PatternStore | None = None) -> AnalysisResult:
     """Run the full analysis of issue 4 on respondent data.
 
     Parameters
@@ -83,6 +85,9 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
         :mod:`analysis.cellweights`); 0 collapses nothing.
     compare_population : Population, optional
         The population of the other wave (``compare``), for its weights; default ``population``.
+    patterns, compare_patterns : PatternStore, optional
+        Suppression patterns found before for this wave / the other wave, by the digest of what they protect
+        (:mod:`analysis.measureprotection`): the same figures, without searching again.
 
     Returns
     -------
@@ -117,7 +122,7 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
     if min_n_share < 0 or flag_n_below < 0 or min_poststratum < 0:
         raise InputError("min_n_share, flag_n_below and min_poststratum cannot be negative")
     opts = {"ci_method": ci_method, "tol": tol, "max_iter": max_iter, "lonely": lonely, "trim_ratio": trim_ratio,
-            "fpc": fpc, "min_poststratum": min_poststratum}
+            "fpc": fpc, "min_poststratum": min_poststratum, "patterns": (patterns, compare_patterns)}
     with _single_threaded_blas():
         return _run(responses, measures, weighting, population, by, min_cell, min_n_share, flag_n_below, compare,
                     compare_population if compare_population is not None else population, opts)
@@ -135,6 +140,7 @@ def _single_threaded_blas():
 
 def _run(responses, measures, weighting, population, by, min_cell, min_n_share, flag_n_below, compare,
          compare_population, opts) -> AnalysisResult:
+    stores = opts.pop("patterns")
     now = _analyse_wave(responses, measures, weighting, population, by, **opts)
     before = None
     if compare is not None:
@@ -150,8 +156,8 @@ def _run(responses, measures, weighting, population, by, min_cell, min_n_share, 
                    "attacker solving all tables of the wave as a linear program cannot narrow a suppressed n below "
                    "(1 ± ratio)·n or below min_width, nor pin its counted or uncounted answers (cheapest first, "
                    "inner cells before margins, never the total); n < min_n_share: share not shown (precision)"}
-    now_sup = suppress_wave(now, rule, min_n_share)
-    before_sup = suppress_wave(before, rule, min_n_share) if before else None
+    now_sup = suppress_wave(now, rule, min_n_share, stores[0])
+    before_sup = suppress_wave(before, rule, min_n_share, stores[1]) if before else None
     for measure in measures:
         wave = now[measure.name]
         shown = _publish(measure, wave, now_sup[measure.name], min_n_share, flag_n_below, rows, sup_summary)

@@ -13,13 +13,19 @@ import numpy as np
 
 from .disclosure import SuppressionResult
 from .grid import DIMENSIONS, suppression_lines
-from .protection import ProtectionRule, protect_measures
+from .measureprotection import PatternStore, protect_measures
+from .protection import ProtectionRule
 
 __all__ = ["shown_groups", "suppress_wave", "withhold_associations"]
 
 
-def suppress_wave(waves: dict, rule: ProtectionRule, min_n_share: int) -> dict[str, SuppressionResult]:
-    """Suppression of every measure of one wave (``report._analyse_wave`` output), protected together."""
+def suppress_wave(waves: dict, rule: ProtectionRule, min_n_share: int,
+                  store: PatternStore | None = None) -> dict[str, SuppressionResult]:
+    """Suppression of every measure of one wave (``report._analyse_wave`` output), protected together.
+
+    The counts protected are unweighted, so the pattern is the same under every weighting; ``store`` keeps patterns
+    found before (:class:`analysis.measureprotection.PatternStore`).
+    """
     wave = next(iter(waves.values()))
     by = [d for d in DIMENSIONS if any(len(g) == 1 and g[0][0] == d for g in wave["groups"])]
     n = {name: np.asarray(w["est"].n) for name, w in waves.items()}
@@ -28,7 +34,8 @@ def suppress_wave(waves: dict, rule: ProtectionRule, min_n_share: int) -> dict[s
     items = {name: (w["measure"].item, tuple(w["measure"].base), tuple(w["measure"].counted))
              for name, w in waves.items() if w["measure"].kind == "share"}
     return protect_measures(wave["groups"], wave["membership"] > 0, n, counted, rule=rule, min_n_share=min_n_share,
-                            lines=suppression_lines(wave["groups"], by, wave["grid"]), items=items)
+                            lines=suppression_lines(wave["groups"], by, wave["grid"]), items=items,
+                            store=store)
 
 
 def withhold_associations(assoc: list, res: SuppressionResult) -> list:

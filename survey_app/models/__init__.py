@@ -27,7 +27,7 @@ from survey_app.models.dialogues import (
     observation_focus_areas,
 )
 from survey_app.models.indicators import Direction, Indicator, IndicatorValue, IndicatorValueRevision
-from survey_app.models.insights import ProblemLevelCutpoints
+from survey_app.models.insights import ProblemLevelCutpoints, SuppressionPattern
 from survey_app.models.limits import RateCounter
 from survey_app.models.problem_pictures import ProblemPicture
 from survey_app.models.promises import (
@@ -107,6 +107,7 @@ __all__ = [
     "StaffSessionKey",
     "StaffUser",
     "StatusChange",
+    "SuppressionPattern",
     "Survey",
     "SurveyDraft",
     "SurveyStatus",

@@ -105,13 +105,22 @@ class Codebook:
         """One response's values (column -> text, "" for blank) as its ``codes``."""
         return struct.pack(f"<{len(self.columns)}H", *(self.code(c, values.get(c, "")) for c in self.columns))
 
+    @property
+    def width(self) -> int:
+        """The length in bytes of one response's ``codes``."""
+        return len(self.columns) * CODE_DTYPE.itemsize
+
     def decode(self, blobs: Sequence[bytes]) -> np.ndarray:
         """Many responses' ``codes`` as an (n, columns) array; ValueError if any has another length."""
-        width = len(self.columns) * CODE_DTYPE.itemsize
-        joined = b"".join(blobs)
-        if len(joined) != width * len(blobs) or any(len(b) != width for b in blobs):
+        if any(len(b) != self.width for b in blobs):
             raise ValueError("codes of another length than the codebook's columns")
-        return np.frombuffer(joined, dtype=CODE_DTYPE).reshape(len(blobs), len(self.columns))
+        return self.decode_joined(b"".join(blobs), len(blobs))
+
+    def decode_joined(self, joined: bytes, count: int) -> np.ndarray:
+        """``count`` responses' ``codes``, each :attr:`width` long, joined; ValueError if the length does not fit."""
+        if len(joined) != self.width * count:
+            raise ValueError("codes of another length than the codebook's columns")
+        return np.frombuffer(joined, dtype=CODE_DTYPE).reshape(count, len(self.columns))
 
     def values(self, codes: bytes) -> dict[str, str]:
         """One response's ``codes`` back as column -> text."""

@@ -92,3 +92,11 @@ def test_counted_answers_of_a_primary_cell_are_not_pinned():
     assert hi - lo >= 1
     lo, hi = feasible_range(tables, res.suppressed, cell, "k", measure=0)
     assert hi - lo >= 1
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_table_without_small_cells_is_published_whole(fast):
+    """No cell below the rule: nothing to protect, nothing suppressed (this once raised from an empty LP)."""
+    tables, lines = two_way(np.array([[12, 30], [25, 9]]))
+    result = protect(tables, lines=lines, fast=fast)
+    assert result.suppressed == frozenset()
