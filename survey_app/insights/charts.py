@@ -269,6 +269,10 @@ def svg_markup(svg: str, *, caption_id: str) -> Markup:
     root.set("role", "img")
     root.set("aria-labelledby", caption_id)
     root.set("focusable", "false")
+    # The prefixes are process-wide and other libraries change them (WeasyPrint's import drops the default SVG
+    # namespace, after which ElementTree writes <ns0:svg>): name them again right before writing
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
     return Markup(ET.tostring(root, encoding="unicode"))  # noqa: S704 (serialised by ElementTree, escaped)
 
 

@@ -122,3 +122,18 @@ def test_map_without_any_geometry_is_empty(app: Flask) -> None:
 def test_geometry_that_draws_no_area_counts_as_missing(geometry: object) -> None:
     area = SimpleNamespace(code="x", name="X", geometry=geometry)
     assert areas_without_geometry([area]) == [area]
+
+
+def test_a_chart_stays_plain_svg_after_weasyprint_has_been_imported() -> None:
+    """WeasyPrint's import drops ElementTree's default SVG prefix; the charts must still write <svg>, not <ns0:svg>."""
+    import xml.etree.ElementTree as ET
+
+    import weasyprint.pdf.metadata  # noqa: F401
+
+    from survey_app.insights.charts import SVG_NS, ChartRow, chart_svg
+
+    ET.register_namespace("svgx", SVG_NS)  # and whatever else another library may do to the prefix
+    svg = str(chart_svg((ChartRow("Norr", 0.25, 0.2, 0.3),), caption_id="weasy-caption", locale="sv"))
+    assert svg.startswith("<svg ")
+    assert "ns0:" not in svg
+    assert "svgx:" not in svg
