@@ -1,14 +1,12 @@
-"""A wave's results for the analyst's pages: who answered, and all that :func:`analysis.report.run_analysis` publishes.
+"""A wave's results for the analyst's pages: all that :func:`analysis.report.run_analysis` publishes.
 
-The pages show only what `run_analysis` returns (a suppressed or too uncertain figure stays a symbol), and the only
-arithmetic done here is counting respondents against the population (the R-indicator itself is
-:func:`analysis.representativeness.representativeness`).
+The pages show only what `run_analysis` returns (a suppressed or too uncertain figure stays a symbol). Who answered
+(respondents against the population, protected together) is :mod:`survey_app.insights.participation`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +17,6 @@ from analysis.data import UNKNOWN_AREA
 from analysis.errors import AnalysisError, ConvergenceError
 from analysis.instrument import MeasureDef
 from analysis.report import AnalysisResult, ComparisonRow, EstimateRow
-from analysis.representativeness import Representativeness, representativeness
 from survey_app.errors import ServiceError
 from survey_app.insights import service
 from survey_app.insights.service import WaveInput, wave_input
@@ -100,29 +97,6 @@ class Cell:
         if self.respondents is None or not self.population:
             return None
         return self.respondents / self.population
-
-
-@dataclass(frozen=True, slots=True)
-class Participation:
-    """Who answered: respondents against the population by area, gender, age band and two-way cells."""
-
-    respondents: int
-    population: float | None
-    tables: Mapping[str, tuple[Cell, ...]]
-    representativeness: Representativeness | None
-    areas_without_population: tuple[str, ...]
-    outside_population: int  # respondents of a gender, area or age band the population table does not count
-
-    @property
-    def rate(self) -> float | None:
-        return self.respondents / self.population if self.population else None
-
-    def under_represented(self, cell: Cell) -> bool:
-        """The group answered at under UNDER_REPRESENTED times the overall rate of the population table's cells."""
-        rate = cell.rate
-        if rate is None or self.representativeness is None:
-            return False
-        return rate < UNDER_REPRESENTED * self.representativeness.mean_propensity
 
 
 def headline_measures(measures: Sequence[MeasureDef]) -> list[MeasureDef]:
@@ -209,56 +183,6 @@ def analyse_wave(session: Session, survey: Survey, *, weighting: str, compare: S
         comparisons={(c.measure, c.kind, c.group): c for c in result.comparisons},
         cutpoints=settings,
     )
-
-
-def participation(session: Session, survey: Survey, data: WaveInput | None = None) -> Participation:
-    """Respondents against the population by area, gender, age band, area × gender and area × age band."""
-    data = data or wave_input(session, survey)
-    missing = tuple(areas_without_population(session, survey))
-    if data.responses is None:
-        return Participation(0, wave_population(session, survey), {}, None, missing, 0)
-    resp = data.responses
-    keys = list(zip((str(a) for a in resp.area.values()), (str(g) for g in resp.gender.values()),
-                    (str(b) for b in resp.age_band.values()), strict=True))
-    cells = dict(data.population.cells or {}) if data.population is not None else {}
-    areas = [a.code for a in survey.areas]
-    genders = ["woman", "man", *sorted({g for _, g, _ in keys} - {"woman", "man"})]
-    bands = sorted({b for _, _, b in cells} | {b for _, _, b in keys if b}, key=_band_order)
-
-    def table(dims: tuple[int, ...], levels: Sequence[Sequence[str]]) -> tuple[Cell, ...]:
-        counted = Counter(tuple(k[d] for d in dims) for k in keys)
-        pop: dict[tuple[str, ...], float] = {}
-        for key, n in cells.items():
-            part = tuple(key[d] for d in dims)
-            pop[part] = pop.get(part, 0.0) + n
-        out = []
-        for combo in _product(levels):
-            n = counted.get(combo, 0)
-            out.append(Cell(combo, n if n == 0 or n >= MIN_CELL else None, pop.get(combo) if cells else None))
-        return tuple(out)
-
-    tables = {
-        "area": table((0,), [areas]), "gender": table((1,), [genders]), "age_band": table((2,), [bands]),
-        "area_gender": table((0, 1), [areas, ["woman", "man"]]), "area_age_band": table((0, 2), [areas, bands]),
-    }
-    indicator = None
-    inside = sum(1 for k in keys if k in cells)
-    if cells:
-        order = list(cells)
-        counted_cells = Counter(k for k in keys if k in cells)
-        try:
-            indicator = representativeness([counted_cells.get(k, 0) for k in order], [cells[k] for k in order])
-        except AnalysisError:
-            indicator = None
-    total_population = float(sum(cells.values())) if cells else None
-    return Participation(resp.n, total_population, tables, indicator, missing, resp.n - inside if cells else 0)
-
-
-def _product(levels: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
-    out: list[tuple[str, ...]] = [()]
-    for level in levels:
-        out = [(*prefix, value) for prefix in out for value in level]
-    return out
 
 
 def _band_order(band: str) -> tuple[int, str]:

@@ -69,6 +69,15 @@ def assert_no_horizontal_scroll(driver: webdriver.Chrome) -> None:
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone-sized screen"
 
 
+def check_page(driver: webdriver.Chrome, url: str | None = None, what: str = "") -> None:
+    """Open `url` (or stay on the page), and find a heading, no axe-core violation and no sideways scrolling."""
+    if url:
+        driver.get(url)
+    assert driver.find_element(By.TAG_NAME, "h1").text
+    assert_accessible(driver, what or driver.current_url)
+    assert_no_horizontal_scroll(driver)
+
+
 # WCAG 1.4.10 reflow: 320 CSS pixels wide, which is what a 640 × 800 px screen zoomed to 200 % lays out.
 NARROW = (320, 400)
 HEADER_SHARE = 0.2  # the site header may take at most this share of the screen's height

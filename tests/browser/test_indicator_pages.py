@@ -7,9 +7,8 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.browser.pages import (
-    assert_accessible,
-    assert_no_horizontal_scroll,
     browser_log_in,
+    check_page,
     click_and_wait,
     submit,
 )
@@ -20,14 +19,6 @@ pytestmark = pytest.mark.browser
 GOOD = ("indikator;område;period;värde;källa;delserie;namn;enhet;riktning\n"
         "lob;;2026-T1;23;Polisen;;Omhändertagna enligt LOB;antal;higher_worse\n"
         "lob;Norrby;2026-T1;7;Polisen;;;;\n")
-
-
-def _check(driver, url: str | None = None, label: str = "") -> None:
-    if url:
-        driver.get(url)
-    assert driver.find_element(By.TAG_NAME, "h1").text
-    assert_accessible(driver, label or driver.current_url)
-    assert_no_horizontal_scroll(driver)
 
 
 def _upload(driver, path, action: str) -> None:
@@ -43,33 +34,33 @@ def test_an_analyst_checks_imports_and_reads_a_series(live_server, fresh_browser
     staff_db.commit()
     browser_log_in(fresh_browser, live_server.url, "an@kommun.se", language)
     base = live_server.url
-    _check(fresh_browser, base + "/indikatorer/")
+    check_page(fresh_browser, base + "/indikatorer/")
     bad = tmp_path / "fel.csv"
     bad.write_text(GOOD + "lob;Atlantis;2026-T2;tre;;;;;\n", encoding="utf-8")
     good = tmp_path / "lob.csv"
     good.write_text(GOOD, encoding="utf-8")
-    _check(fresh_browser, base + "/indikatorer/import")
+    check_page(fresh_browser, base + "/indikatorer/import")
     _upload(fresh_browser, bad, "check")
     cells = [cell.text for cell in fresh_browser.find_elements(By.CSS_SELECTOR, "#problems-caption ~ tbody td")]
     assert cells[:2] == ["4", "område"]
     assert cells[3:5] == ["4", "värde"]
-    _check(fresh_browser, label="import with errors")
+    check_page(fresh_browser, what="import with errors")
     _upload(fresh_browser, good, "check")
-    _check(fresh_browser, label="import checked")
+    check_page(fresh_browser, what="import checked")
     _upload(fresh_browser, good, "import")
     assert "lob.csv" in fresh_browser.find_element(By.CSS_SELECTOR, ".flash").text
-    _check(fresh_browser, label="list after import")
+    check_page(fresh_browser, what="list after import")
     fresh_browser.get(base + "/indikatorer/lob/varde")
-    _check(fresh_browser)
+    check_page(fresh_browser)
     submit(fresh_browser)
     assert fresh_browser.find_elements(By.CSS_SELECTOR, ".field__error")
-    _check(fresh_browser, label="value form with errors")
+    check_page(fresh_browser, what="value form with errors")
     fresh_browser.find_element(By.ID, "period").send_keys("2026-T1")
     fresh_browser.find_element(By.ID, "value").send_keys("25")
     submit(fresh_browser)
-    _check(fresh_browser, label="series with history")
+    check_page(fresh_browser, what="series with history")
     assert fresh_browser.find_elements(By.CSS_SELECTOR, ".plain-list li")  # 23 kept in the history
     fresh_browser.get(base + "/indikatorer/ny")
-    _check(fresh_browser)
+    check_page(fresh_browser)
     submit(fresh_browser)
-    _check(fresh_browser, label="new indicator with errors")
+    check_page(fresh_browser, what="new indicator with errors")

@@ -10,18 +10,14 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from survey_app.models import Area
-from tests.browser.pages import assert_accessible, assert_no_horizontal_scroll, browser_log_in, click_and_wait
+from tests.browser.pages import (
+    browser_log_in,
+    check_page,
+    click_and_wait,
+)
 from tests.factories import add_responses, make_dialogue, make_focus_areas, make_staff
 
 pytestmark = pytest.mark.browser
-
-
-def _check(driver, url: str | None = None, label: str = "") -> None:
-    if url:
-        driver.get(url)
-    assert driver.find_element(By.TAG_NAME, "h1").text
-    assert_accessible(driver, label or driver.current_url)
-    assert_no_horizontal_scroll(driver)
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
@@ -38,10 +34,10 @@ def test_problem_picture_pages_are_accessible(live_server, fresh_browser, staff_
     browser_log_in(fresh_browser, live_server.url, "an@kommun.se", language)
     base = live_server.url + "/problembild"
     year = dt.date.today().year
-    _check(fresh_browser, base + "/")
-    _check(fresh_browser, f"{base}/kommunen?period={year}")
-    _check(fresh_browser, f"{base}/norr?period={year}")
+    check_page(fresh_browser, base + "/")
+    check_page(fresh_browser, f"{base}/kommunen?period={year}")
+    check_page(fresh_browser, f"{base}/norr?period={year}")
     fresh_browser.find_element(By.ID, "general").send_keys("Fokus på belysning")
     click_and_wait(fresh_browser, "form.stack button[type=submit]")
-    _check(fresh_browser, label="saved version")
+    check_page(fresh_browser, what="saved version")
     assert "Fokus på belysning" in fresh_browser.page_source

@@ -13,18 +13,14 @@ from survey_app.indicators.demo import load_demo_indicators
 from survey_app.indicators.periods import tertial_of
 from survey_app.models import Promise
 from survey_app.promises.demo import load_demo_promises
-from tests.browser.pages import assert_accessible, assert_no_horizontal_scroll, browser_log_in, click_and_wait
+from tests.browser.pages import (
+    browser_log_in,
+    check_page,
+    click_and_wait,
+)
 from tests.factories import make_area, make_staff
 
 pytestmark = pytest.mark.browser
-
-
-def _check(driver, url: str | None = None, label: str = "") -> None:
-    if url:
-        driver.get(url)
-    assert driver.find_element(By.TAG_NAME, "h1").text
-    assert_accessible(driver, label or driver.current_url)
-    assert_no_horizontal_scroll(driver)
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
@@ -42,13 +38,13 @@ def test_promise_pages_are_accessible(live_server, fresh_browser, staff_db, lang
     base = live_server.url + "/loften"
     for path in ("/", f"/{ids[3]}", f"/{ids[1]}?tertial={tertial.previous().code}", f"/{ids[2]}/andra", "/ny",
                  f"/{ids[2]}/indikatorer/ny", f"/{ids[4]}/aktiviteter/ny"):
-        _check(fresh_browser, base + path)
-    _check(fresh_browser, f"{base}/{ids[4]}/uppfoljning/{tertial.code}")
+        check_page(fresh_browser, base + path)
+    check_page(fresh_browser, f"{base}/{ids[4]}/uppfoljning/{tertial.code}")
     fresh_browser.find_element(By.ID, "status").find_element(By.CSS_SELECTOR, "option[value='']").click()
     click_and_wait(fresh_browser, "form.stack button[type=submit]")
     assert fresh_browser.find_elements(By.CSS_SELECTOR, ".field__error")
-    _check(fresh_browser, label="follow-up with errors")
-    _check(fresh_browser, f"{base}/rapport/{tertial.previous().code}")
+    check_page(fresh_browser, what="follow-up with errors")
+    check_page(fresh_browser, f"{base}/rapport/{tertial.previous().code}")
     click_and_wait(fresh_browser, "form.stack button[type=submit]")
-    _check(fresh_browser, label="published report")
+    check_page(fresh_browser, what="published report")
     assert "/v1" in fresh_browser.current_url

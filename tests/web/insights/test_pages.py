@@ -355,7 +355,8 @@ def test_facilitators_read_results_but_not_the_cut_point_form(app, waves, staff_
 
 def test_groups_answering_at_under_four_fifths_of_the_overall_rate_are_flagged() -> None:
     from analysis.representativeness import representativeness
-    from survey_app.insights.results import Cell, Participation
+    from survey_app.insights.participation import Participation
+    from survey_app.insights.results import Cell
 
     overall = representativeness([10, 40, 30], [100, 200, 100])  # overall rate 0.2
     who = Participation(80, 400, {}, overall, (), 0)
