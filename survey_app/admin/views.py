@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from survey_app import retention
+from survey_app import audit, retention
 from survey_app.admin import services
 from survey_app.admin.area_views import wave_population_year_form
 from survey_app.admin.forms import (
@@ -290,8 +290,30 @@ def wave_codes(survey_id: int) -> Response | tuple[str, int]:
                                codes_form=form, link=public_url("survey.landing", slug=survey.slug),
                                population_form=wave_population_year_form(survey)), 400
     codes = generate_invitation_codes(db.session(), survey, form.count.data, actor=_actor())
+    if request.form.get("format") == "csv":  # for the print house's mail merge: the codes, nothing else
+        audit.record(db.session(), actor=_actor(), action="survey.codes_csv", target_type="survey",
+                     target_id=survey.id, details={"count": len(codes)})
+        body = "kod\r\n" + "".join(f"{code}\r\n" for code in codes)
+        return Response(body, mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="koder-{survey.slug}.csv"', "Cache-Control": "no-store"})
     return render_template("admin/wave_codes.html", survey=survey, codes=codes,
                            link=public_url("survey.landing", slug=survey.slug)), 200
+
+
+@blueprint.get("/enkater/<id:survey_id>/pappersenkat.pdf")
+def wave_paper(survey_id: int) -> Response:
+    """The postal questionnaire as a printable A4 PDF, audited."""
+    from survey_app.admin.paper import paper_pages
+    from survey_app.pdf import pdf_response, render_pdf
+
+    survey = get_or_404(db.session(), Survey, survey_id)
+    instrument = instrument_of(survey.questionnaire)
+    html = render_template(
+        "print/paper_questionnaire.html", title=survey.title, language="sv",
+        description=(instrument.description.get("sv") or ""), pages=paper_pages(instrument, survey, "sv"),
+        link=public_url("survey.landing", slug=survey.slug), end=survey.period_end.isoformat())
+    audit.record(db.session(), actor=_actor(), action="survey.paper_pdf", target_type="survey", target_id=survey.id)
+    return pdf_response(render_pdf(html), f"pappersenkat-{survey.slug}.pdf")
 
 
 @blueprint.route("/gallring", methods=["GET", "POST"])

@@ -73,6 +73,7 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "admin.wave_status": ADMIN,
     "admin.wave_close": ADMIN,
     "admin.wave_codes": ADMIN,
+    "admin.wave_paper": ADMIN,
     # retention (gallring): the schedule
     "admin.retention_policy": ADMIN,
     # results of survey waves: everyone on the staff reads them; admins set the problem-level cut-points
