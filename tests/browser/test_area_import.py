@@ -9,7 +9,7 @@ import json
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.pages import assert_accessible, assert_no_horizontal_scroll, browser_log_in
+from tests.browser.pages import assert_accessible, assert_no_horizontal_scroll, browser_log_in, click_and_wait
 from tests.factories import add_responses, make_staff
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def _import(driver, url: str, files: dict[str, object]) -> None:
     driver.get(url)
     for field, path in files.items():
         driver.find_element(By.ID, field).send_keys(str(path))
-    driver.find_element(By.CSS_SELECTOR, "button[value=import]").click()
+    click_and_wait(driver, "button[value=import]")  # the next page, not the form still on screen
 
 
 def test_an_admin_imports_scb_files_through_the_mapping(live_server, fresh_browser, staff_db, make_wave,

@@ -31,9 +31,9 @@ def test_shipped_questionnaire_has_no_problems(path: Path) -> None:
     assert validate_file(path) == []
 
 
-def test_load_directory_finds_both_and_file_names_match() -> None:
+def test_load_directory_finds_every_version_and_file_names_match() -> None:
     keys = sorted(i.key for i in load_directory(QUESTIONNAIRES))
-    assert keys == ["trygghetsenkat-unga-v1", "trygghetsenkat-v1"]
+    assert keys == ["trygghetsenkat-unga-v1", "trygghetsenkat-unga-v2", "trygghetsenkat-v1", "trygghetsenkat-v2"]
 
 
 def test_content_hash_is_sha256_of_file_bytes(adult: Instrument) -> None:
