@@ -20,6 +20,7 @@ from survey_app.insights import formatting
 from survey_app.models import Area, ProblemPicture, StaffUser
 from survey_app.pdf import pdf_response, render_document
 from survey_app.problem_picture import services
+from survey_app.problem_picture.charts import series_chart, survey_chart
 from survey_app.problem_picture.evidence import build_evidence
 from survey_app.problem_picture.labels import LABELS
 from survey_app.problem_picture.places import CATEGORIES as PLACE_CATEGORIES
@@ -34,7 +35,7 @@ YEARS_BACK = 5
 def helpers() -> dict[str, object]:
     return {"fmt": formatting, "period_label": period_label, "value_text": value_text, "labels": LABELS,
             "formats": FORMATS, "status_label": status_label, "party_label": party_label,
-            "place_categories": PLACE_CATEGORIES}
+            "place_categories": PLACE_CATEGORIES, "survey_chart": survey_chart, "series_chart": series_chart}
 
 
 def _actor() -> StaffUser:

@@ -10,13 +10,13 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from survey_app.models import Area
+from survey_app.survey.questionnaires import instrument_of
+from survey_app.survey.responses import SubmittedResponse, store_responses
 from tests.browser.pages import (
     browser_log_in,
     check_page,
     click_and_wait,
 )
-from survey_app.survey.questionnaires import instrument_of
-from survey_app.survey.responses import SubmittedResponse, store_responses
 from tests.factories import add_responses, make_dialogue, make_focus_areas, make_staff
 
 pytestmark = pytest.mark.browser
