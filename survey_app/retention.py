@@ -23,7 +23,16 @@ from sqlalchemy.orm import Session
 
 from survey_app import audit
 from survey_app.db import rows_changed
-from survey_app.models import Answer, AuditEvent, Response, RetentionPolicy, StaffUser, Survey, SurveyDraft
+from survey_app.models import (
+    Answer,
+    AuditEvent,
+    Response,
+    RetentionPolicy,
+    StaffUser,
+    Survey,
+    SurveyDraft,
+    UnsafePlaceCoding,
+)
 from survey_app.survey.codes import touch_wave
 
 
@@ -94,6 +103,9 @@ def run(session: Session, *, today: dt.date, now: dt.datetime, actor_label: str 
     # Answers first: on SQLite without foreign keys enforced (a copy, a tool) nothing may be left behind.
     session.execute(delete(Answer).where(Answer.response_id.in_(select(Response.id).where(old_responses))),
                     execution_options={"synchronize_session": False})
+    session.execute(delete(UnsafePlaceCoding).where(
+        UnsafePlaceCoding.response_id.in_(select(Response.id).where(old_responses))),
+        execution_options={"synchronize_session": False})
     def gone(model: type, *conditions: object) -> int:
         statement = delete(model).where(*conditions).execution_options(synchronize_session=False)  # type: ignore[arg-type]
         return rows_changed(session, statement)

@@ -122,7 +122,8 @@ def place_counts(session: Session, waves: Sequence[Survey], area: Area | None,
         return {"places": len(chosen),
                 "by_category": [[category, categories[category]] for category in CATEGORIES if categories[category]],
                 "uncoded": sum(1 for place in chosen if place.text and place.category is None),
-                "without_text": sum(1 for place in chosen if not place.text)}
+                # a coded place whose description retention has since removed still counts in its category
+                "without_text": sum(1 for place in chosen if not place.text and place.category is None)}
 
     counts = count(places)
     counts["by_area"] = [] if area is not None else [

@@ -180,3 +180,27 @@ def test_facilitators_read_the_places_but_do_not_code_them(app, client, staff_db
     assert client.post("/problembild/otrygga-platser/spara", data={"period": YEAR}).status_code == 403
     anonymous = app.test_client()
     assert anonymous.get(f"/problembild/otrygga-platser/?period={YEAR}").status_code == 302
+
+
+def test_a_coding_outlives_its_description_and_goes_with_its_response(app, client, staff_db, make_wave) -> None:
+    from sqlalchemy import delete
+
+    from survey_app import retention
+    from survey_app.models import Answer
+
+    _arrange(staff_db, make_wave)
+    log_in(client, "an@kommun.se")
+    page = client.get(f"/problembild/otrygga-platser/?period={YEAR}").get_data(as_text=True)
+    keys = re.findall(r'name="place" value="([^"]+)"', page)
+    client.post("/problembild/otrygga-platser/spara", data={
+        "csrf_token": _token(page), "period": YEAR, "place": keys, **{f"category-{key}": "lighting" for key in keys}})
+    staff_db.execute(delete(Answer).where(Answer.value_text.is_not(None)))  # as retention removes free text
+    staff_db.commit()
+    whole = client.get(f"/problembild/kommunen?period={YEAR}").get_data(as_text=True)
+    rows = whole.split('id="places-area-caption"', 1)[1].split("</table>", 1)[0]
+    norr_row = re.search(r'<th scope="row">Norr</th>(.*?)</tr>', rows).group(1)
+    assert re.findall(r">([^<]+)</td>", norr_row) == ["5", "–", "–", "–", "–", "–", "–", "–", "0", "5"]
+    assert "0 beskrivna platser" in client.get(f"/problembild/otrygga-platser/?period={YEAR}").get_data(as_text=True)
+    retention.run(staff_db, today=dt.date.today() + dt.timedelta(days=365 * 30), now=dt.datetime.now(dt.UTC))
+    staff_db.commit()
+    assert staff_db.scalar(select(func.count()).select_from(UnsafePlaceCoding)) == 0
