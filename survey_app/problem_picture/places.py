@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import uuid
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from survey_app import audit
 from survey_app.models import Answer, Area, ObservationCategory, Response, StaffUser, Survey, UnsafePlaceCoding
 from survey_app.pii import mask_personal_data
+from survey_app.survey.codes import count_responses, data_version
 
 PLACES = (1, 2, 3)
 AREA_ITEM, TEXT_ITEM = "unsafe_place_area_{}", "unsafe_place_text_{}"
@@ -68,7 +70,8 @@ class Place:
     response_id: uuid.UUID
     place: int
     area_code: str | None  # the place's area as answered; None: not given
-    text: str  # the masked description; "" when only the area was given
+    described: bool  # the respondent described it (an area alone is counted, not coded)
+    text: str  # the masked description ("" when not described, or not read: see places_of)
     category: str | None  # as coded; None: not coded yet
     suggested: str | None
 
@@ -77,11 +80,14 @@ class Place:
         return f"{self.response_id}-{self.place}"
 
 
-def places_of(session: Session, waves: Sequence[Survey], *, area_code: str | None = None,
-              with_text: bool = False) -> list[Place]:
-    """Every place named in the waves (in the area, when given), in a stable order."""
-    if not waves:
-        return []
+# What counting needs of a wave's places (never a description), kept per process by the wave's data version, which
+# rises with every stored or removed response and when retention removes free text (survey_app/retention.py).
+_KEPT = 16
+_lock = threading.Lock()
+_kept: OrderedDict[Hashable, tuple[tuple[uuid.UUID, int, str | None, bool], ...]] = OrderedDict()
+
+
+def _answers(session: Session, waves: Sequence[Survey]) -> dict[tuple[uuid.UUID, int], dict[str, str]]:
     items = {AREA_ITEM.format(n): n for n in PLACES} | {TEXT_ITEM.format(n): n for n in PLACES}
     rows = session.execute(
         select(Answer.response_id, Answer.item_code, Answer.value_code, Answer.value_text)
@@ -94,20 +100,50 @@ def places_of(session: Session, waves: Sequence[Survey], *, area_code: str | Non
             place["area"] = code or ""
         elif text and text.strip():
             place["text"] = text
+    return found
+
+
+def _counted(session: Session, wave: Survey) -> tuple[tuple[uuid.UUID, int, str | None, bool], ...]:
+    key = (wave.id, wave.slug, wave.created_at, data_version(session, wave), count_responses(session, wave))
+    with _lock:
+        found = _kept.get(key)
+    if found is None:
+        found = tuple((response_id, number, answer.get("area") or None, bool(answer.get("text")))
+                      for (response_id, number), answer in _answers(session, [wave]).items())
+        with _lock:
+            _kept[key] = found
+            while len(_kept) > _KEPT:
+                _kept.popitem(last=False)
+    return found
+
+
+def places_of(session: Session, waves: Sequence[Survey], *, area_code: str | None = None,
+              with_text: bool = False, read: bool = True) -> list[Place]:
+    """Every place named in the waves (in the area, when given), in a stable order; `with_text`: described ones
+    only; `read=False`: without the descriptions (masked) and suggestions, which counting needs neither of."""
+    if not waves:
+        return []
+    rows: list[tuple[uuid.UUID, int, str | None, str | None]]
+    if read:
+        rows = [(response_id, number, answer.get("area") or None, answer.get("text", ""))
+                for (response_id, number), answer in _answers(session, waves).items()]
+    else:
+        rows = [(response_id, number, area, "" if described else None) for wave in waves
+                for response_id, number, area, described in _counted(session, wave)]
     codings = {(c.response_id, c.place): c for c in session.scalars(
         select(UnsafePlaceCoding).join(Response, Response.id == UnsafePlaceCoding.response_id)
         .where(Response.survey_id.in_([wave.id for wave in waves])))}
     places = []
-    for (response_id, number), answer in sorted(found.items(), key=lambda item: (str(item[0][0]), item[0][1])):
-        area = answer.get("area") or None
+    for response_id, number, area, text in sorted(rows, key=lambda row: (str(row[0]), row[1])):
         if area_code is not None and area != area_code:
             continue
-        text = mask_personal_data(answer.get("text", ""))
-        if with_text and not text:
+        described = text is not None and (not read or bool(text))
+        if with_text and not described:
             continue
+        shown = mask_personal_data(text) if read and text else ""
         coding = codings.get((response_id, number))
-        places.append(Place(response_id, number, area, text, str(coding.category) if coding else None,
-                            suggest(text) if text else None))
+        places.append(Place(response_id, number, area, described, shown, str(coding.category) if coding else None,
+                            suggest(shown) if shown else None))
     return places
 
 
@@ -115,15 +151,15 @@ def place_counts(session: Session, waves: Sequence[Survey], area: Area | None,
                  areas: Sequence[Area] = ()) -> dict[str, Any]:
     """What the lägesbild shows: places by category for the area (or every place, for the municipality), the ones not
     coded yet and the ones without a description; for the municipality also per area. Counts only."""
-    places = places_of(session, waves, area_code=area.code if area else None)
+    places = places_of(session, waves, area_code=area.code if area else None, read=False)
 
     def count(chosen: Sequence[Place]) -> dict[str, Any]:
         categories = Counter(place.category for place in chosen if place.category)
         return {"places": len(chosen),
                 "by_category": [[category, categories[category]] for category in CATEGORIES if categories[category]],
-                "uncoded": sum(1 for place in chosen if place.text and place.category is None),
+                "uncoded": sum(1 for place in chosen if place.described and place.category is None),
                 # a coded place whose description retention has since removed still counts in its category
-                "without_text": sum(1 for place in chosen if not place.text and place.category is None)}
+                "without_text": sum(1 for place in chosen if not place.described and place.category is None)}
 
     counts = count(places)
     counts["by_area"] = [] if area is not None else [
