@@ -63,6 +63,9 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_CONTACT": "kommunen@exempelkommunen.se",
     "ACCESSIBILITY_CONTACT": "tillganglighet@exempelkommunen.se",
     "ACCESSIBILITY_REVIEWED": dt.date(2026, 11, 25),
+    # The promises' follow-up rhythm (STANDARDS §5): "tertial" (T1-T3) or "quarter"; chosen once, at set-up
+    # (survey_app/promises/rhythm.py says why it is no page setting).
+    "FOLLOW_UP_PERIOD": "tertial",
 }
 
 # Environment variables read besides the TRYGG_-prefixed ones.
@@ -90,6 +93,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.setdefault("RESPONSE_RELEASE", "daily" if environment == "production" else "immediate")
     if app.config["RESPONSE_RELEASE"] not in ("daily", "immediate"):
         raise ConfigError("TRYGG_RESPONSE_RELEASE must be daily or immediate.")
+    if app.config["FOLLOW_UP_PERIOD"] not in ("tertial", "quarter"):
+        raise ConfigError("TRYGG_FOLLOW_UP_PERIOD must be tertial or quarter.")
     _database_timeouts(app)
     _require_secret_key(app, environment)
     _check_proxy_hops(app)

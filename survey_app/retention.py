@@ -18,12 +18,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from survey_app import audit
 from survey_app.db import rows_changed
-from survey_app.models import Answer, AuditEvent, Response, RetentionPolicy, StaffUser, Survey, SurveyDraft
+from survey_app.models import (
+    Answer,
+    AuditEvent,
+    Response,
+    RetentionPolicy,
+    StaffUser,
+    Survey,
+    SurveyDraft,
+    UnsafePlaceCoding,
+)
 from survey_app.survey.codes import touch_wave
 
 
@@ -88,12 +97,19 @@ def run(session: Session, *, today: dt.date, now: dt.datetime, actor_label: str 
         return RetentionResult(count(Response, old_responses), count(Answer, *old_texts),
                                count(SurveyDraft, old_drafts), count(AuditEvent, old_events))
     # Cached analyses are keyed by the wave's data version: raise it for every wave that loses responses.
-    for survey in session.scalars(select(Survey).where(Survey.id.in_(
-            select(Response.survey_id).where(old_responses).distinct()))):
+    # Also every wave that loses free text: the lägesbild's counts of described places are kept by data version
+    # (survey_app/problem_picture/places.py).
+    for survey in session.scalars(select(Survey).where(or_(
+            Survey.id.in_(select(Response.survey_id).where(old_responses).distinct()),
+            Survey.id.in_(select(Response.survey_id).where(Response.id.in_(
+                select(Answer.response_id).where(*old_texts))).distinct())))):
         touch_wave(session, survey)
     # Answers first: on SQLite without foreign keys enforced (a copy, a tool) nothing may be left behind.
     session.execute(delete(Answer).where(Answer.response_id.in_(select(Response.id).where(old_responses))),
                     execution_options={"synchronize_session": False})
+    session.execute(delete(UnsafePlaceCoding).where(
+        UnsafePlaceCoding.response_id.in_(select(Response.id).where(old_responses))),
+        execution_options={"synchronize_session": False})
     def gone(model: type, *conditions: object) -> int:
         statement = delete(model).where(*conditions).execution_options(synchronize_session=False)  # type: ignore[arg-type]
         return rows_changed(session, statement)

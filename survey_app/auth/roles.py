@@ -132,6 +132,10 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "problem_picture.version_pdf": ALL_STAFF,
     "problem_picture.picture_xlsx": ALL_STAFF,
     "problem_picture.version_xlsx": ALL_STAFF,
+    # the survey's unsafe places with their masked descriptions, coded into the walk categories: staff only, and
+    # only here; analysts and admins code them (audited), facilitators read
+    "problem_picture.places": ALL_STAFF,
+    "problem_picture.places_save": ANALYSTS,
 }
 
 

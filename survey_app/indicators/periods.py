@@ -3,7 +3,8 @@
 Each period has one canonical code (`2025`, `2025-T1`, `2025-Q3`, `2025-03`) that is stored and that sorts with its
 year; the parser also takes what people type and what Brå, the police and Excel write: `2025 T1`, `T1 2025`,
 `tertial 1 2025`, `2025K3`, `2025 kv 3`, `2025M03`, `mars 2025`, `2025-03-01` (a month). Tertials follow STANDARDS §5:
-T1 January–April, T2 May–August, T3 September–December.
+T1 January–April, T2 May–August, T3 September–December. The promises are followed up per tertial by default; the
+rhythm is a setting (survey_app/promises/rhythm.py): tertial or quarter.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class PeriodKind(StrEnum):
 
 # months a period of each kind spans
 _SPAN = {PeriodKind.YEAR: 12, PeriodKind.TERTIAL: 4, PeriodKind.QUARTER: 3, PeriodKind.MONTH: 1}
-_COUNT = {PeriodKind.YEAR: 1, PeriodKind.TERTIAL: 3, PeriodKind.QUARTER: 4, PeriodKind.MONTH: 12}
+_COUNT = {kind: 12 // span for kind, span in _SPAN.items()}
 
 MONTH_NAMES = {
     **{name: number for number, name in enumerate(
@@ -134,6 +135,11 @@ def parse_period(text: object) -> Period:
     raise PeriodError(cleaned)
 
 
+def period_of(kind: PeriodKind, day: dt.date) -> Period:
+    """The period of `kind` a date falls in (each date falls in exactly one)."""
+    return make_period(kind, day.year, (day.month - 1) // _SPAN[kind] + 1)
+
+
 def tertial_of(day: dt.date) -> Period:
     """The tertial a date falls in (each date falls in exactly one)."""
-    return make_period(PeriodKind.TERTIAL, day.year, (day.month - 1) // 4 + 1)
+    return period_of(PeriodKind.TERTIAL, day)

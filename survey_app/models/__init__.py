@@ -29,6 +29,7 @@ from survey_app.models.dialogues import (
 from survey_app.models.indicators import Direction, Indicator, IndicatorValue, IndicatorValueRevision
 from survey_app.models.insights import ProblemLevelCutpoints, SuppressionPattern
 from survey_app.models.limits import RateCounter
+from survey_app.models.place_codings import UnsafePlaceCoding
 from survey_app.models.problem_pictures import ProblemPicture
 from survey_app.models.promises import (
     Party,
@@ -114,6 +115,7 @@ __all__ = [
     "TallyGender",
     "TertialReport",
     "TimeOfDay",
+    "UnsafePlaceCoding",
     "WaveCodebook",
     "WaveHourlySends",
     "dialogue_focus_areas",

@@ -6,8 +6,11 @@
 - the indicator series of the area, with their trend;
 - dialogues and safety walks (annan information): observations by focus area and category, how many came from
   children, the measures' status, the places named most often, participants by gender and age;
+- the places residents named as unsafe in the survey, counted by the walk categories an analyst coded them into
+  (problem_picture/places.py: counts only, never a description);
 - the medborgarlöften that concern the area;
-- where the sources agree: a walk category and the survey's problem items it maps to (STANDARDS §4).
+- where the sources agree: a walk category, the survey's problem items it maps to (STANDARDS §4) and the survey's
+  unsafe places coded into it.
 
 Suppression holds as on the results pages: a figure the analysis hides stays its symbol here.
 """
@@ -46,6 +49,7 @@ CATEGORY_ITEMS = {
     "traffic": ("share_problem_speeding", "share_problem_mopeds"),
 }
 TOP_PROBLEMS = 3  # a problem item among the area's three biggest is "high" when a walk names its category
+AGREE_PLACES = 3  # survey places in a category that count as a source: one or two residents are not yet a pattern
 
 
 def waves_in(session: Session, period: Period) -> list[Survey]:
@@ -190,25 +194,41 @@ def promise_evidence(session: Session, area: Area | None) -> list[dict[str, Any]
     return found
 
 
-def agreements(survey: list[dict[str, Any]], dialogues: dict[str, Any]) -> list[dict[str, Any]]:
-    """Walk categories raised as unsafe or a problem whose survey items are among the area's biggest problems."""
-    found = []
+def agreements(survey: list[dict[str, Any]], dialogues: dict[str, Any],
+               places: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Categories where two or three sources point the same way: walk observations of unsafe places or problems,
+    survey problem items among the area's biggest that the category maps to, and survey places coded into it
+    (at least AGREE_PLACES). One entry per category, naming each source that agrees."""
+    walks = dialogues["unsafe_by_category"]
+    coded = {category: count for category, count in (places or {}).get("by_category", [])
+             if count >= AGREE_PLACES}
+    items: dict[str, dict[str, Any]] = {}
     for wave in survey:
-        top = [row for row in wave["problems"] if row["value"] is not None][:TOP_PROBLEMS]
-        for category, count in sorted(dialogues["unsafe_by_category"].items()):
-            for row in top:
-                if row["measure"] in CATEGORY_ITEMS.get(category, ()):
-                    found.append({"category": category, "observations": count, "measure": row["measure"],
-                                  "label": wave["labels"].get(row["measure"], row["measure"]),
-                                  "value": row["value"], "wave": wave["wave"]})
+        for row in [row for row in wave["problems"] if row["value"] is not None][:TOP_PROBLEMS]:
+            for category, measures in CATEGORY_ITEMS.items():
+                if row["measure"] in measures and category not in items:
+                    items[category] = {"measure": row["measure"], "value": row["value"], "wave": wave["wave"],
+                                       "label": wave["labels"].get(row["measure"], row["measure"])}
+    found = []
+    for category in sorted(set(walks) | set(coded) | set(items)):
+        sources = [walks.get(category, 0) > 0, category in coded, category in items]
+        if sum(sources) < 2:
+            continue
+        found.append({"category": category, "observations": walks.get(category, 0), "places": coded.get(category, 0),
+                      **items.get(category, {"measure": "", "value": None, "wave": "", "label": ""})})
     return found
 
 
 def build_evidence(session: Session, period: Period, area: Area | None, *, today: dt.date) -> dict[str, Any]:
+    from survey_app.problem_picture.places import place_counts
+
     survey = survey_evidence(session, period, area)
     dialogues = dialogue_evidence(session, period, area, today=today)
+    places = place_counts(session, waves_in(session, period), area,
+                          list(session.scalars(select(Area).order_by(Area.name))) if area is None else ())
     return {
         "period": period.code, "area": area.name if area else "", "area_code": area.code if area else "",
         "survey": survey, "dialogues": dialogues, "indicators": indicator_evidence(session, period, area),
-        "promises": promise_evidence(session, area), "agreements": agreements(survey, dialogues),
+        "places": places, "promises": promise_evidence(session, area),
+        "agreements": agreements(survey, dialogues, places),
     }

@@ -20,8 +20,10 @@ from survey_app.insights import formatting
 from survey_app.models import Area, ProblemPicture, StaffUser
 from survey_app.pdf import pdf_response, render_document
 from survey_app.problem_picture import services
+from survey_app.problem_picture.charts import series_chart, survey_chart
 from survey_app.problem_picture.evidence import build_evidence
 from survey_app.problem_picture.labels import LABELS
+from survey_app.problem_picture.places import CATEGORIES as PLACE_CATEGORIES
 from survey_app.promises.labels import FORMATS, party_label, status_label
 
 blueprint = Blueprint("problem_picture", __name__, template_folder="templates", url_prefix="/problembild")
@@ -32,7 +34,8 @@ YEARS_BACK = 5
 @blueprint.context_processor
 def helpers() -> dict[str, object]:
     return {"fmt": formatting, "period_label": period_label, "value_text": value_text, "labels": LABELS,
-            "formats": FORMATS, "status_label": status_label, "party_label": party_label}
+            "formats": FORMATS, "status_label": status_label, "party_label": party_label,
+            "place_categories": PLACE_CATEGORIES, "survey_chart": survey_chart, "series_chart": series_chart}
 
 
 def _actor() -> StaffUser:
@@ -137,7 +140,7 @@ def _pdf(scope: str, area: Area | None, period: Period, evidence: dict[str, obje
                   ("annan-information", _("2. Other relevant information: dialogues and safety walks")),
                   ("analys", _("3. Analysis"))],
         sources=[str(source) for source in SOURCES], evidence=evidence, analysis=analysis, show_analysis=True,
-        focus_areas=services.focus_areas(db.session()), period=period, scope=scope, area=area,
+        focus_areas=services.focus_areas(db.session()), period=period, scope=scope, area=area, for_print=True,
         **helpers())
     audit.record(db.session(), actor=_actor(), action="problem_picture.pdf", target_type="problem_picture",
                  details={"scope": scope, "period": period.code, "file": filename})
@@ -198,3 +201,6 @@ def version_xlsx(scope: str, picture_id: int) -> Response:
     period = make_period(PeriodKind.YEAR, int(saved.period))
     return _xlsx(scope, period, saved.evidence, saved.analysis,
                  f"problembild-{scope}-{period.code}-v{saved.version}.xlsx")
+
+
+from survey_app.problem_picture import coding_views  # noqa: E402,F401  (the unsafe-place coding page)

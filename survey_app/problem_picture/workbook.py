@@ -39,6 +39,19 @@ def _survey_rows(evidence: dict[str, Any]) -> Iterator[Row]:
                 )
 
 
+def _place_rows(evidence: dict[str, Any]) -> Iterator[Row]:
+    """Counts of the survey's unsafe places per area (the municipality) or for the area, by category: numbers only,
+    never a description (a saved version made before the places were counted has none)."""
+    places = evidence.get("places")
+    if not places:
+        return
+    scopes = places["by_area"] or [{"name": evidence.get("area") or _("The whole municipality"), **places}]
+    for scope in scopes:
+        for category, count in scope["by_category"]:
+            yield (scope["name"], label("category", category), count)
+        yield (scope["name"], _("Not coded"), scope["uncoded"] + scope["without_text"])
+
+
 def sheets(evidence: dict[str, Any], analysis: dict[str, Any], focus_areas: list[Any]) -> list[Sheet]:
     dialogues = evidence["dialogues"]
     names = {focus_area.code: focus_area.name for focus_area in focus_areas}
@@ -54,6 +67,7 @@ def sheets(evidence: dict[str, Any], analysis: dict[str, Any], focus_areas: list
         Sheet(_("Measures"), [_("Status"), _("Observations")],
               [(label("status", status), count) for status, count in dialogues["statuses"].items()]),
         Sheet(_("Places"), [_("Place"), _("Observations")], [tuple(place) for place in dialogues["places"]]),
+        Sheet(_("Survey places"), [_("Area"), _("Category"), _("Places")], _place_rows(evidence)),
         Sheet(_("Participants"), [_("Gender"), _("Age"), _("Participants")],
               [(label("gender", g), label("band", band), n) for g, band, n in dialogues["participants"]]),
         Sheet(_("Analysis"), [_("Focus area"), _("Causes"), _("Conclusions")],

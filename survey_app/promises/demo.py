@@ -8,7 +8,6 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_app.indicators.periods import tertial_of
 from survey_app.models import (
     Indicator,
     Party,
@@ -20,6 +19,7 @@ from survey_app.models import (
     PromiseStatus,
     StaffUser,
 )
+from survey_app.promises.rhythm import current_period
 
 PROMISE_3_COUNTS = (  # the agreement's wording -> the demo series (survey_app/indicators/demo.py)
     ("Antal LOB, särskild uppföljning unga under 18 (20) år", "lob"),
@@ -71,7 +71,7 @@ def load_demo_promises(session: Session, *, today: dt.date, owner: StaffUser | N
         indicators=[PromiseIndicator(position=1, kind=kind.COMPUTED_COUNT, label="Antal genomförda trygghetsdialoger",
                                      settings={"count": "dialogues", "formats": ["safety_dialogue"], "areas": []})])
     session.add_all([one, two, three, four])
-    previous = tertial_of(today).previous()
+    previous = current_period(today).previous()
     for promise, status, done in (
         (one, PromiseStatus.ON_TRACK, "Kontakt togs inom en vecka i de flesta ärenden."),
         (two, PromiseStatus.PARTLY, "Två inventeringar genomförda; en flyttad till nästa tertial."),

@@ -12,11 +12,11 @@ from survey_app.db import get_or_404, today
 from survey_app.errors import ServiceError
 from survey_app.extensions import db
 from survey_app.forms import as_choices, show_service_error
-from survey_app.indicators.periods import tertial_of
 from survey_app.models import Area, Indicator, Promise, PromiseActivity, PromiseIndicator
 from survey_app.promises import editing, services
 from survey_app.promises.forms import ActivityForm, IndicatorLinkForm
 from survey_app.promises.labels import FORMATS, PROMISE_MESSAGES
+from survey_app.promises.rhythm import current_period
 from survey_app.promises.views import _actor, blueprint
 
 
@@ -72,7 +72,7 @@ def activity_add(promise_id: int) -> str | Response:
         abort(403)
     form = ActivityForm()
     if request.method == "GET":
-        form.tertial.data = request.args.get("tertial") or tertial_of(today()).code
+        form.tertial.data = request.args.get("tertial") or current_period(today()).code
     if form.validate_on_submit():
         try:
             editing.add_activity(session, promise, actor=_actor(), text=form.text.data or "",

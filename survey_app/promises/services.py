@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from survey_app import audit
 from survey_app.errors import ServiceError
-from survey_app.indicators.periods import Period, parse_period
+from survey_app.indicators.periods import Period
 from survey_app.models import (
     Area,
     Decision,
@@ -30,13 +30,9 @@ from survey_app.models import (
     TertialReport,
 )
 from survey_app.promises.figures import Figure, figure
+from survey_app.promises.rhythm import compared_periods, follow_up_period
 
 FOLLOW_UP_FIELDS = ("status", "done_text", "narrative", "deviations", "next_steps", "feedback")
-
-
-def compared_periods(tertial: Period) -> list[Period]:
-    """A report's columns: the tertial, the two before it and the same tertial a year earlier (STANDARDS §5)."""
-    return [tertial, tertial.previous(1), tertial.previous(2), tertial.same_period_last_year()]
 
 
 def promises(session: Session) -> list[Promise]:
@@ -195,11 +191,8 @@ def publish_report(session: Session, tertial: Period, *, actor: StaffUser, today
 
 
 def period_or_none(code: str) -> Period | None:
-    try:
-        period = parse_period(code)
-    except ValueError:
-        return None
-    return period if period.kind == "tertial" else None
+    """The follow-up period (a tertial, or a quarter where that is the rhythm) a code names, else None."""
+    return follow_up_period(code)
 
 
 def indicator_kinds() -> tuple[str, ...]:

@@ -17,13 +17,14 @@ from survey_app.db import get_or_404, today
 from survey_app.errors import ServiceError
 from survey_app.extensions import db
 from survey_app.forms import as_choices, show_service_error
-from survey_app.indicators.periods import Period, tertial_of
+from survey_app.indicators.periods import Period
 from survey_app.models import Promise, StaffUser, TertialReport
 from survey_app.pdf import pdf_response, render_document
 from survey_app.promises import labels, services
 from survey_app.promises.charts import indicator_chart
 from survey_app.promises.forms import FollowUpForm, PromiseForm, PublishForm
 from survey_app.promises.labels import PROMISE_MESSAGES
+from survey_app.promises.rhythm import current_period
 
 blueprint = Blueprint("promises", __name__, template_folder="templates", url_prefix="/loften")
 
@@ -43,7 +44,7 @@ def _actor() -> StaffUser:
 def _tertial(code: str | None) -> Period:
     """The tertial named in the URL, or the running one; anything else is a 404 with a Swedish page."""
     if not code:
-        return tertial_of(today())
+        return current_period(today())
     period = services.period_or_none(code)
     if period is None:
         abort(404)

@@ -120,6 +120,17 @@ def browser_log_in(driver, base_url: str, email: str, language: str = "sv") -> N
     assert "/dialoger/" in driver.current_url
 
 
+def fetch(driver, url: str) -> bytes:
+    """A download over HTTP from the live server with the browser's session: what the user would get."""
+    import urllib.request
+
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    request = urllib.request.Request(url, headers={"Cookie": cookies})  # noqa: S310 (the live server: http)
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (the test's own live server)
+        assert response.status == 200, url
+        return response.read()
+
+
 def submit(driver) -> None:
     """Submit the page's main form and wait for the next page."""
     click_and_wait(driver, "form.stack button[type=submit]")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import urllib.request
 from pathlib import Path
 
 import pyreadstat
@@ -23,7 +22,13 @@ from sqlalchemy.orm import Session
 
 from survey_app.demo import DEMO_SURVEY_SLUG, load_demo
 from survey_app.survey.questionnaires import instrument_of
-from tests.browser.pages import assert_accessible, assert_no_horizontal_scroll, browser_log_in, click_and_wait
+from tests.browser.pages import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    browser_log_in,
+    click_and_wait,
+    fetch,
+)
 from tests.factories import make_staff
 from tests.web.insights.waves import survey_by_slug, tables
 
@@ -53,14 +58,6 @@ def percent(value: float) -> str:
 
 def number(text: str) -> int:
     return int(text.replace(NBSP, "").replace(" ", ""))
-
-
-def fetch(driver, url: str) -> bytes:
-    cookies = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
-    request = urllib.request.Request(url, headers={"Cookie": cookies})  # noqa: S310 (the live server: http)
-    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (the test's own live server)
-        assert response.status == 200, url
-        return response.read()
 
 
 @pytest.fixture

@@ -51,6 +51,12 @@ def test_the_matrix_says_what_the_issue_says() -> None:
     assert not roles.may(None, "insights.overview")
     assert roles.may("admin", "insights.cutpoints_edit")
     assert not roles.may("analyst", "insights.cutpoints_edit")
+    # issue 11: the survey's unsafe places (masked descriptions) are coded by analysts and admins, read by all staff
+    assert roles.may("analyst", "problem_picture.places_save")
+    assert roles.may("admin", "problem_picture.places_save")
+    assert not roles.may("facilitator", "problem_picture.places_save")
+    assert all(roles.may(role, "problem_picture.places") for role in ROLES)
+    assert not roles.may(None, "problem_picture.places")
 
 
 def _concrete_path(rule_text: str, ids: dict[str, object]) -> str:

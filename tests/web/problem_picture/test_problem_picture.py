@@ -112,6 +112,12 @@ def test_the_problem_picture_as_pdf_holds_the_page_s_figures_and_the_law_s_three
 
     _arrange(staff_db, make_wave)
     log_in(client, "an@kommun.se")
+    page = client.get(f"/problembild/norr?period={YEAR}").get_data(as_text=True)
+    assert page.count('<figure class="chart">') == 2  # unsafety and worry, the indicator series (no problem answers)
+    assert "<svg" in page
+    assert "ns0:" not in page
+    body = page.split('id="kartlaggning"', 1)[1].split('<form method="post" action="/problembild/norr/spara"', 1)[0]
+    page_text = re.sub(r"<[^>]+>", " ", body)
     response = client.get(f"/problembild/norr.pdf?period={YEAR}")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -121,6 +127,11 @@ def test_the_problem_picture_as_pdf_holds_the_page_s_figures_and_the_law_s_three
     for heading in ("1. Kartläggning", "2. Annan information av betydelse", "3. Analys", "Metod och källor"):
         assert heading in text
     assert "33,3 %" in text.replace("\xa0", " ")
+    # the charts are drawn in the PDF as on the page (their text is text): share unsafe's bar is labelled with its
+    # figure, once more than the tables (share, women, men), and the series' bars with their values
+    assert text.replace("\xa0", " ").count("33,3 %") == page_text.count("33,3\xa0%") == 4
+    assert "Diagram: Otrygghet och oro" in text
+    assert "Anmälda våldsbrott (st)" in text or "Anmälda våldsbrott" in text
     assert "2 iakttagelser, varav 2 från barn." in text
     assert "..: för osäker" in text  # the legend of the symbols
     assert "Tunneln 1" in text
