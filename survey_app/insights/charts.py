@@ -95,10 +95,10 @@ def percent_text(value: float, locale: str) -> str:
     return format_percent(value, pattern, locale=locale)
 
 
-def _value_text(value: float, *, percent: bool, locale: str) -> str:
+def _value_text(value: float, *, percent: bool, locale: str, whole: bool = False) -> str:
     if percent:
         return percent_text(value, locale)
-    return format_decimal(value, "#,##0.0", locale=locale)
+    return format_decimal(value, "#,##0" if whole else "#,##0.0", locale=locale)
 
 
 def _wrapped(label: str) -> str:
@@ -172,9 +172,10 @@ def _chart_svg(rows: tuple[ChartRow, ...], caption_id: str, locale: str, percent
         ticks = [top * i / 5 for i in range(6)]
         axes.set_xticks(ticks, [_value_text(t, percent=percent, locale=locale).replace(",0", "").replace(".0", "")
                                 for t in ticks])
+        whole = not percent and all(value.is_integer() for value in values)  # counts: 41, not 41,0
         for position, value, r in zip(positions, values, shown, strict=True):
             end = r.ci_high if r.ci_high is not None else value
-            axes.text(end + top * 0.015, position, _value_text(value, percent=percent, locale=locale),
+            axes.text(end + top * 0.015, position, _value_text(value, percent=percent, locale=locale, whole=whole),
                       va="center", ha="left", color=INK)
         _finish(axes)
         return _render(figure, caption_id)

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from survey_app.indicators.labels import period_label
-from survey_app.insights.charts import ChartRow, chart_svg
+from survey_app.insights.charts import ChartRow, chart_svg, nice_limit
 
 
 def indicator_chart(indicator: dict[str, Any], caption_id: str) -> Markup:
@@ -24,4 +24,9 @@ def indicator_chart(indicator: dict[str, Any], caption_id: str) -> Markup:
         return Markup("")
     percent = indicator.get("kind") == "computed_measure" and not str(indicator.get("measure", "")).startswith(
         "index_")
-    return chart_svg(rows, caption_id=caption_id, locale=str(get_locale() or "sv"), percent=percent)
+    index = str(indicator.get("measure", "")).startswith("index_")
+    # counts and other entered series get an axis of their own size; shares and indices keep their 0–100 scale
+    axis_max = None if percent or index else nice_limit(max(max(row.estimate or 0.0, row.ci_high or 0.0)
+                                                                for row in rows))
+    return chart_svg(rows, caption_id=caption_id, locale=str(get_locale() or "sv"), percent=percent,
+                     axis_max=axis_max)

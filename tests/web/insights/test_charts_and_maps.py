@@ -137,3 +137,18 @@ def test_a_chart_stays_plain_svg_after_weasyprint_has_been_imported() -> None:
     assert svg.startswith("<svg ")
     assert "ns0:" not in svg
     assert "svgx:" not in svg
+
+
+def test_a_count_indicator_gets_an_axis_of_its_size_and_whole_numbers(app: Flask) -> None:
+    """Police counts per tertial: 250 and 310 would have run off a 0–100 axis and read "310,0"."""
+    from survey_app.promises.charts import indicator_chart
+
+    indicator = {"kind": "entered_count", "figures": [{"period": "2026-T1", "value": 250.0},
+                                                      {"period": "2026-T2", "value": 310.0}]}
+    with app.test_request_context("/"):
+        svg = str(indicator_chart(indicator, "c1"))
+    texts = ["".join(t.itertext()) for t in _parse(svg).iter(f"{SVG}text")]
+    assert "310" in texts
+    assert "250" in texts
+    assert not any(t.endswith(",0") and t[:-2].isdigit() for t in texts)
+    assert "500" in texts  # the axis reaches the next nice limit above the largest count
