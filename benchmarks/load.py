@@ -102,21 +102,30 @@ class Resident:
         return status, text, location
 
     def flow(self, number: int) -> None:
+        csrf = self.to_summary(number)
+        if csrf is not None:
+            self.send(number, csrf)
+
+    def to_summary(self, number: int) -> str | None:
+        """Start and answer every page, up to the summary; the CSRF token, or None when a step failed."""
         status, page, _ = self.request(f"/enkat/{SLUG}")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         if status != 200 or token is None:
-            return self.figures.fail(f"landing {status}")
+            self.figures.fail(f"landing {status}")
+            return None
         csrf = token.group(1)
         status, _, location = self.request(f"/enkat/{SLUG}/borja", {"csrf_token": csrf, "language": "sv"})
         if status != 302:
-            return self.figures.fail(f"start {status}")
+            self.figures.fail(f"start {status}")
+            return None
         for _ in range(60):
             path = urllib.parse.urlsplit(location).path
             if path.endswith("/sammanfattning"):
                 break
             status, page, _ = self.request(path)
             if status != 200:
-                return self.figures.fail(f"page {status}")
+                self.figures.fail(f"page {status}")
+                return None
             answers: dict[str, str] = {"csrf_token": csrf, "action": "next"}
             for name in sorted(set(re.findall(r'name="(q_[a-z0-9_]+)"', page))):
                 option = re.search(rf'name="{name}" value="([^"]+)"', page)
@@ -128,8 +137,14 @@ class Resident:
                     answers[name] = option.group(1)
             status, _, location = self.request(path, answers)
             if status != 302:
-                return self.figures.fail(f"answer {status}")
-        for attempt in range(SEND_TRIES):  # like a person: a send that failed is sent again a little later
+                self.figures.fail(f"answer {status}")
+                return None
+        return csrf
+
+    def send(self, number: int, csrf: str, tries: int = SEND_TRIES) -> None:
+        """Send, and like a person send again a little later when that failed."""
+        status = 0
+        for attempt in range(tries):  # like a person: a send that failed is sent again a little later
             status, _, location = self.request(f"/enkat/{SLUG}/skicka", {"csrf_token": csrf})
             if status == 302 and location.endswith("/tack"):
                 with self.figures.lock:
@@ -188,13 +203,14 @@ def _stored_markers(database_url: str) -> list[int]:
 
 
 @contextlib.contextmanager
-def _serving(database_url: str, workers: int, directory: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def _serving(database_url: str, workers: int, directory: Path, settings: dict[str, str] | None = None
+             ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = _free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("TRYGG_")}
     environment.update({"TRYGG_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": database_url,
                         "TRYGG_PUBLIC_URL": "https://trygg.example.se", "XDG_RUNTIME_DIR": str(directory),
                         # plain http on loopback: a Secure cookie would never come back (production sits behind TLS)
-                        "TRYGG_SESSION_COOKIE_SECURE": "false"})
+                        "TRYGG_SESSION_COOKIE_SECURE": "false", **(settings or {})})
     log = (directory / "serve.log").open("wb")
     server = subprocess.Popen([sys.executable, "-m", "survey_app.cli", "serve", "--port", str(port), "--workers",
                                str(workers)], env=environment, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

@@ -9,6 +9,7 @@ undecided pages, so its total never grows as the resident goes forward: it shrin
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+
 from analysis.instrument import AnswerState, Instrument
 
 RETURN_TO_SUMMARY = "sammanfattning"  # the value of `?till=` that brings a changed page back to the summary
