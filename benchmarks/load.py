@@ -281,6 +281,36 @@ def _hammer(base: str, path: str, server: subprocess.Popen[bytes], seconds: floa
     return count / elapsed, 1000 * (_cpu_seconds(server) - cpu) / max(count, 1)
 
 
+CAPACITY_FIRST = 999_100  # markers of the saturation flows, left out of the count like the warm-up's
+
+
+def _flow_capacity(base: str, server: subprocess.Popen[bytes], seconds: float, residents: int
+                   ) -> tuple[float, float]:
+    """(requests a second, server CPU ms a request) of complete flows by `residents` browsers one after another
+    (closed loop: the most the server gives), counted over `seconds`; the flows under way then finish uncounted."""
+    figures = Figures()
+    numbers = iter(range(CAPACITY_FIRST, WARM_UP_FIRST + 1000))
+    stop = threading.Event()
+
+    def resident() -> None:
+        while not stop.is_set():
+            Resident(base, figures).flow(next(numbers))
+
+    cpu = _cpu_seconds(server)
+    started = time.monotonic()
+    pool = [threading.Thread(target=resident) for _ in range(residents)]
+    for thread in pool:
+        thread.start()
+    time.sleep(seconds)
+    with figures.lock:
+        count = len(figures.latencies)
+    elapsed, used = time.monotonic() - started, _cpu_seconds(server) - cpu
+    stop.set()
+    for thread in pool:
+        thread.join()
+    return count / elapsed, 1000 * used / max(count, 1)
+
+
 @dataclass(frozen=True)
 class Result:
     flows: int
@@ -303,10 +333,12 @@ class Result:
     refused_sends: int = 0  # flows whose send was answered with an error (or nothing) at least once
     refused_but_stored: int = 0  # ... and whose answers are stored all the same (sent again, or cut after commit)
     send_retries: int = 0
+    capacity_per_second: float = 0.0  # flow requests a second at saturation (closed loop), 0 when not measured
+    cpu_ms_capacity: float = 0.0
 
 
 def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: int = 0,
-        faults: Sequence[tuple[str, float, float]] = ()) -> Result:
+        faults: Sequence[tuple[str, float, float]] = (), saturate: float = 0.0) -> Result:
     """Prepare, serve, load, kill, count. The database must be empty.
 
     `faults` are (``"refuse"`` or ``"hang"``, seconds after the first arrival, seconds long): the app then reaches
@@ -328,6 +360,7 @@ def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: 
                 Resident(base, Figures()).flow(WARM_UP_FIRST + number)
             static, cpu_static = _hammer(base, "/static/css/app.css", server)
             start_rate, cpu_start = _hammer(base, "/", server)
+            capacity, cpu_capacity = _flow_capacity(base, server, saturate, 8) if saturate else (0.0, 0.0)
             threads: list[threading.Thread] = []
             kill_at = {int(flows * (k + 1) / (kills + 1)) for k in range(kills)}
             done_kills = 0
@@ -365,7 +398,7 @@ def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: 
         kills=done_kills, start_per_second=start_rate, cpu_ms_static=cpu_static, cpu_ms_start=cpu_start,
         cpu_ms_flow=cpu_flow, faults=tuple(f"{kind} {length:g} s at {at:g} s" for kind, at, length in faults),
         refused_sends=len(figures.refused_sends), refused_but_stored=len(figures.refused_sends & set(stored)),
-        send_retries=figures.send_retries)
+        send_retries=figures.send_retries, capacity_per_second=capacity, cpu_ms_capacity=cpu_capacity)
 
 
 def main() -> None:
@@ -379,6 +412,8 @@ def main() -> None:
                         help="PostgreSQL: the database refuses connections (and cuts open ones) this long")
     parser.add_argument("--hang", type=float, default=0, metavar="SECONDS",
                         help="PostgreSQL: the database hangs this long (after the refusal, if both)")
+    parser.add_argument("--saturate", type=float, default=0, metavar="SECONDS",
+                        help="first measure the flow's request throughput at saturation (8 residents back to back)")
     parser.add_argument("--fault-at", type=float, default=5.0, metavar="SECONDS",
                         help="when the first fault begins, counted from the first arrival")
     args = parser.parse_args()
@@ -405,7 +440,7 @@ def main() -> None:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         try:
             result = run(url, flows=args.flows, rate=args.rate, workers=args.workers, kills=args.kills,
-                         faults=faults)
+                         faults=faults, saturate=args.saturate)
         finally:
             if cleanup:
                 cleanup()
@@ -422,6 +457,11 @@ def main() -> None:
           f"a request of the flow {result.cpu_ms_flow:.2f} ms; flow/start {flow_vs_start:.2f}, start/static "
           f"{start_vs_static:.2f}; start page alone {result.start_per_second:.1f}/s, "
           f"{result.start_per_second / result.static_per_second:.3f} of static")
+    if result.capacity_per_second:
+        print(f"at saturation: flow requests {result.capacity_per_second:.1f}/s = "
+              f"{result.capacity_per_second / result.static_per_second:.3f} of the static file's; server CPU a flow "
+              f"request {result.cpu_ms_capacity:.2f} ms = {result.cpu_ms_capacity / result.cpu_ms_start:.2f} x the "
+              f"start page")
     if result.faults:
         print(f"faults: {', '.join(result.faults)}; sends refused at least once {result.refused_sends} (of them "
               f"stored all the same {result.refused_but_stored}); sends retried {result.send_retries} times")

@@ -32,18 +32,12 @@ from survey_app.survey.questionnaires import instrument_of
 blueprint = Blueprint("survey", __name__, template_folder="templates")
 
 
-@blueprint.context_processor
-def presentation_helpers() -> dict[str, Any]:
-    return {
-        "question_text": presentation.question_text,
-        "help_text": presentation.help_text,
-        "option_text": presentation.option_text,
-        "page_title": presentation.page_title,
-        "options_of": presentation.options_of,
-        "wave_title": presentation.wave_title,
-        "wave_description": presentation.wave_description,
-        "offered_languages": presentation.offered_languages,
-    }
+# Template globals rather than a context processor: the question macros (survey/_questions.html) are then imported
+# without the page's context, so Jinja keeps the imported module instead of running it again on every page.
+for _helper in (presentation.question_text, presentation.help_text, presentation.option_text, presentation.page_title,
+                presentation.options_of, presentation.wave_title, presentation.wave_description,
+                presentation.offered_languages):
+    blueprint.add_app_template_global(_helper)
 
 DRAFTS_KEY = "drafts"  # session: slug -> draft token
 SUBMITTED_KEY = "submitted"  # session: slugs this browser has submitted, to answer a resubmission kindly
