@@ -78,6 +78,8 @@ def commit_or_roll_back(response: Response) -> Response:
     Views and services never commit. An exception becomes an error page (>= 400), so it rolls back too. A view whose
     refusal must still be kept (a failed login is counted, an expired wave is closed) calls `keep_changes()`.
     """
+    if not db.session.registry.has():  # a static file, a probe: no session was made, so there is nothing to end
+        return response
     if response.status_code < 400 or g.pop("keep_changes", False):
         db.session.commit()
         if g.pop("release_held", False):
