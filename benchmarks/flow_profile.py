@@ -147,18 +147,23 @@ def run(url: str, flows: int, profile: int, *, show_sql: bool = False) -> None:
     profiler = cProfile.Profile(time.process_time) if profile else None
     if profiler:
         profiler.enable()
-    for _ in range(flows):
+    client = app.test_client()
+
+    def static() -> None:
+        with client.get("/static/css/app.css") as response:
+            response.close()
+
+    for _ in range(flows):  # interleaved, so that the three are measured under the same load of the machine
         flow(app.test_client())
+        if profiler:
+            profiler.disable()
+        for _ in range(10):
+            timed("GET / (start page)", lambda: client.get("/"))
+            timed("static", static)
+        if profiler:
+            profiler.enable()
     if profiler:
         profiler.disable()
-    client = app.test_client()
-    for _ in range(flows * 10):
-        timed("GET / (start page)", lambda: client.get("/"))
-
-        def static() -> None:
-            with client.get("/static/css/app.css") as response:
-                response.close()
-        timed("static", static)
 
     start_ms = 1000 * cpu["GET / (start page)"] / counts["GET / (start page)"][0]
     static_ms = 1000 * cpu["static"] / counts["static"][0]

@@ -63,6 +63,11 @@ class _Watchdog:
             with self._lock:
                 self._watched.pop(number, None)
 
+    def after_fork_in_child(self) -> None:
+        # The lock may have been held by the parent's watchdog at the fork, and its operations are not ours.
+        self._lock = threading.Lock()
+        self._watched = {}
+
     def _ensure_running(self) -> None:
         # gunicorn forks its workers after the app was built, and a thread does not survive a fork: each process
         # starts its own on its first watched operation.
@@ -95,6 +100,7 @@ def _cut(connection: psycopg.Connection[Any]) -> None:
 
 
 _watchdog = _Watchdog()
+os.register_at_fork(after_in_child=_watchdog.after_fork_in_child)
 
 
 def _current_limit(connection: WatchedConnection) -> float:
