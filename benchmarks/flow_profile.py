@@ -45,6 +45,8 @@ def main() -> None:
     parser.add_argument("--flows", type=int, default=20)
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--sql", action="store_true", help="print the statements of one flow, by request")
+    parser.add_argument("--calls", action="store_true",
+                        help="also count Python function calls a request: unlike CPU time, the same on a busy machine")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         if args.database == "sqlite":
@@ -63,13 +65,13 @@ def main() -> None:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         try:
             _prepare(url)
-            run(url, args.flows, args.profile, show_sql=args.sql)
+            run(url, args.flows, args.profile, show_sql=args.sql, count_calls=args.calls)
         finally:
             if cleanup:
                 cleanup()
 
 
-def run(url: str, flows: int, profile: int, *, show_sql: bool = False) -> None:
+def run(url: str, flows: int, profile: int, *, show_sql: bool = False, count_calls: bool = False) -> None:
     from survey_app import create_app
     from survey_app.extensions import db
 
@@ -78,6 +80,7 @@ def run(url: str, flows: int, profile: int, *, show_sql: bool = False) -> None:
                       "WTF_CSRF_SSL_STRICT": False})
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # requests, statements, checkouts
     cpu: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
     current = {"kind": ""}
     with app.app_context():
         engine = db.engine
@@ -89,6 +92,13 @@ def run(url: str, flows: int, profile: int, *, show_sql: bool = False) -> None:
     def timed(kind: str, call: Callable[[], object]) -> object:
         current["kind"] = kind
         counts[kind][0] += 1
+        if count_calls:
+            counter = cProfile.Profile()
+            counter.enable()
+            result = call()
+            counter.disable()
+            calls[kind] += pstats.Stats(counter).total_calls  # type: ignore[attr-defined]
+            return result
         started = time.process_time()
         result = call()
         cpu[kind] += time.process_time() - started
@@ -165,6 +175,16 @@ def run(url: str, flows: int, profile: int, *, show_sql: bool = False) -> None:
     if profiler:
         profiler.disable()
 
+    if count_calls:
+        flow_kinds = [kind for kind in counts if kind.startswith(("GET /enkat", "POST /enkat"))]
+        per_flow_request = sum(calls[kind] for kind in flow_kinds) / sum(counts[kind][0] for kind in flow_kinds)
+        start = calls["GET / (start page)"] / counts["GET / (start page)"][0]
+        static_calls = calls["static"] / counts["static"][0]
+        for kind in sorted(counts):
+            print(f"{kind:40} {calls[kind] / counts[kind][0]:10.0f} function calls a request")
+        print(f"function calls: a flow request {per_flow_request:.0f} = {per_flow_request / start:.2f} x the start "
+              f"page ({start:.0f}) = {per_flow_request / static_calls:.2f} x a static file ({static_calls:.0f})")
+        return
     start_ms = 1000 * cpu["GET / (start page)"] / counts["GET / (start page)"][0]
     static_ms = 1000 * cpu["static"] / counts["static"][0]
     flow_requests = sum(n for kind, (n, _, _) in counts.items() if kind.startswith(("GET /enkat", "POST /enkat")))

@@ -338,11 +338,13 @@ class Result:
 
 
 def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: int = 0,
-        faults: Sequence[tuple[str, float, float]] = (), saturate: float = 0.0) -> Result:
+        faults: Sequence[tuple[str, float, float]] = (), saturate: float = 0.0,
+        settings: dict[str, str] | None = None) -> Result:
     """Prepare, serve, load, kill, count. The database must be empty.
 
     `faults` are (``"refuse"`` or ``"hang"``, seconds after the first arrival, seconds long): the app then reaches
-    its database (PostgreSQL only) through a FaultProxy that refuses or hangs for that long.
+    its database (PostgreSQL only) through a FaultProxy that refuses or hangs for that long. `settings` are extra
+    TRYGG_ environment variables for the server.
     """
     _prepare(database_url)
     figures = Figures()
@@ -355,7 +357,8 @@ def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: 
         proxy = FaultProxy(upstream_port=url.port or 5432, upstream_host=url.host or "127.0.0.1")
         served_url = url.set(port=proxy.start()).render_as_string(hide_password=False)
     try:
-        with tempfile.TemporaryDirectory() as scratch, _serving(served_url, workers, Path(scratch)) as (base, server):
+        with tempfile.TemporaryDirectory() as scratch, _serving(served_url, workers, Path(scratch), settings) as (
+                base, server):
             for number in range(WARM_UP_FLOWS):  # every worker imports, compiles templates and connects once
                 Resident(base, Figures()).flow(WARM_UP_FIRST + number)
             static, cpu_static = _hammer(base, "/static/css/app.css", server)
