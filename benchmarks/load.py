@@ -102,21 +102,30 @@ class Resident:
         return status, text, location
 
     def flow(self, number: int) -> None:
+        csrf = self.to_summary(number)
+        if csrf is not None:
+            self.send(number, csrf)
+
+    def to_summary(self, number: int) -> str | None:
+        """Start and answer every page, up to the summary; the CSRF token, or None when a step failed."""
         status, page, _ = self.request(f"/enkat/{SLUG}")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         if status != 200 or token is None:
-            return self.figures.fail(f"landing {status}")
+            self.figures.fail(f"landing {status}")
+            return None
         csrf = token.group(1)
         status, _, location = self.request(f"/enkat/{SLUG}/borja", {"csrf_token": csrf, "language": "sv"})
         if status != 302:
-            return self.figures.fail(f"start {status}")
+            self.figures.fail(f"start {status}")
+            return None
         for _ in range(60):
             path = urllib.parse.urlsplit(location).path
             if path.endswith("/sammanfattning"):
                 break
             status, page, _ = self.request(path)
             if status != 200:
-                return self.figures.fail(f"page {status}")
+                self.figures.fail(f"page {status}")
+                return None
             answers: dict[str, str] = {"csrf_token": csrf, "action": "next"}
             for name in sorted(set(re.findall(r'name="(q_[a-z0-9_]+)"', page))):
                 option = re.search(rf'name="{name}" value="([^"]+)"', page)
@@ -128,8 +137,14 @@ class Resident:
                     answers[name] = option.group(1)
             status, _, location = self.request(path, answers)
             if status != 302:
-                return self.figures.fail(f"answer {status}")
-        for attempt in range(SEND_TRIES):  # like a person: a send that failed is sent again a little later
+                self.figures.fail(f"answer {status}")
+                return None
+        return csrf
+
+    def send(self, number: int, csrf: str, tries: int = SEND_TRIES) -> None:
+        """Send, and like a person send again a little later when that failed."""
+        status = 0
+        for attempt in range(tries):  # like a person: a send that failed is sent again a little later
             status, _, location = self.request(f"/enkat/{SLUG}/skicka", {"csrf_token": csrf})
             if status == 302 and location.endswith("/tack"):
                 with self.figures.lock:
@@ -188,13 +203,14 @@ def _stored_markers(database_url: str) -> list[int]:
 
 
 @contextlib.contextmanager
-def _serving(database_url: str, workers: int, directory: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def _serving(database_url: str, workers: int, directory: Path, settings: dict[str, str] | None = None
+             ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = _free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("TRYGG_")}
     environment.update({"TRYGG_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": database_url,
                         "TRYGG_PUBLIC_URL": "https://trygg.example.se", "XDG_RUNTIME_DIR": str(directory),
                         # plain http on loopback: a Secure cookie would never come back (production sits behind TLS)
-                        "TRYGG_SESSION_COOKIE_SECURE": "false"})
+                        "TRYGG_SESSION_COOKIE_SECURE": "false", **(settings or {})})
     log = (directory / "serve.log").open("wb")
     server = subprocess.Popen([sys.executable, "-m", "survey_app.cli", "serve", "--port", str(port), "--workers",
                                str(workers)], env=environment, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -265,6 +281,36 @@ def _hammer(base: str, path: str, server: subprocess.Popen[bytes], seconds: floa
     return count / elapsed, 1000 * (_cpu_seconds(server) - cpu) / max(count, 1)
 
 
+CAPACITY_FIRST = 999_100  # markers of the saturation flows, left out of the count like the warm-up's
+
+
+def _flow_capacity(base: str, server: subprocess.Popen[bytes], seconds: float, residents: int
+                   ) -> tuple[float, float]:
+    """(requests a second, server CPU ms a request) of complete flows by `residents` browsers one after another
+    (closed loop: the most the server gives), counted over `seconds`; the flows under way then finish uncounted."""
+    figures = Figures()
+    numbers = iter(range(CAPACITY_FIRST, WARM_UP_FIRST + 1000))
+    stop = threading.Event()
+
+    def resident() -> None:
+        while not stop.is_set():
+            Resident(base, figures).flow(next(numbers))
+
+    cpu = _cpu_seconds(server)
+    started = time.monotonic()
+    pool = [threading.Thread(target=resident) for _ in range(residents)]
+    for thread in pool:
+        thread.start()
+    time.sleep(seconds)
+    with figures.lock:
+        count = len(figures.latencies)
+    elapsed, used = time.monotonic() - started, _cpu_seconds(server) - cpu
+    stop.set()
+    for thread in pool:
+        thread.join()
+    return count / elapsed, 1000 * used / max(count, 1)
+
+
 @dataclass(frozen=True)
 class Result:
     flows: int
@@ -287,14 +333,18 @@ class Result:
     refused_sends: int = 0  # flows whose send was answered with an error (or nothing) at least once
     refused_but_stored: int = 0  # ... and whose answers are stored all the same (sent again, or cut after commit)
     send_retries: int = 0
+    capacity_per_second: float = 0.0  # flow requests a second at saturation (closed loop), 0 when not measured
+    cpu_ms_capacity: float = 0.0
 
 
 def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: int = 0,
-        faults: Sequence[tuple[str, float, float]] = ()) -> Result:
+        faults: Sequence[tuple[str, float, float]] = (), saturate: float = 0.0,
+        settings: dict[str, str] | None = None) -> Result:
     """Prepare, serve, load, kill, count. The database must be empty.
 
     `faults` are (``"refuse"`` or ``"hang"``, seconds after the first arrival, seconds long): the app then reaches
-    its database (PostgreSQL only) through a FaultProxy that refuses or hangs for that long.
+    its database (PostgreSQL only) through a FaultProxy that refuses or hangs for that long. `settings` are extra
+    TRYGG_ environment variables for the server.
     """
     _prepare(database_url)
     figures = Figures()
@@ -307,11 +357,13 @@ def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: 
         proxy = FaultProxy(upstream_port=url.port or 5432, upstream_host=url.host or "127.0.0.1")
         served_url = url.set(port=proxy.start()).render_as_string(hide_password=False)
     try:
-        with tempfile.TemporaryDirectory() as scratch, _serving(served_url, workers, Path(scratch)) as (base, server):
+        with tempfile.TemporaryDirectory() as scratch, _serving(served_url, workers, Path(scratch), settings) as (
+                base, server):
             for number in range(WARM_UP_FLOWS):  # every worker imports, compiles templates and connects once
                 Resident(base, Figures()).flow(WARM_UP_FIRST + number)
             static, cpu_static = _hammer(base, "/static/css/app.css", server)
             start_rate, cpu_start = _hammer(base, "/", server)
+            capacity, cpu_capacity = _flow_capacity(base, server, saturate, 8) if saturate else (0.0, 0.0)
             threads: list[threading.Thread] = []
             kill_at = {int(flows * (k + 1) / (kills + 1)) for k in range(kills)}
             done_kills = 0
@@ -349,7 +401,7 @@ def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: 
         kills=done_kills, start_per_second=start_rate, cpu_ms_static=cpu_static, cpu_ms_start=cpu_start,
         cpu_ms_flow=cpu_flow, faults=tuple(f"{kind} {length:g} s at {at:g} s" for kind, at, length in faults),
         refused_sends=len(figures.refused_sends), refused_but_stored=len(figures.refused_sends & set(stored)),
-        send_retries=figures.send_retries)
+        send_retries=figures.send_retries, capacity_per_second=capacity, cpu_ms_capacity=cpu_capacity)
 
 
 def main() -> None:
@@ -363,6 +415,8 @@ def main() -> None:
                         help="PostgreSQL: the database refuses connections (and cuts open ones) this long")
     parser.add_argument("--hang", type=float, default=0, metavar="SECONDS",
                         help="PostgreSQL: the database hangs this long (after the refusal, if both)")
+    parser.add_argument("--saturate", type=float, default=0, metavar="SECONDS",
+                        help="first measure the flow's request throughput at saturation (8 residents back to back)")
     parser.add_argument("--fault-at", type=float, default=5.0, metavar="SECONDS",
                         help="when the first fault begins, counted from the first arrival")
     args = parser.parse_args()
@@ -389,7 +443,7 @@ def main() -> None:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         try:
             result = run(url, flows=args.flows, rate=args.rate, workers=args.workers, kills=args.kills,
-                         faults=faults)
+                         faults=faults, saturate=args.saturate)
         finally:
             if cleanup:
                 cleanup()
@@ -406,6 +460,11 @@ def main() -> None:
           f"a request of the flow {result.cpu_ms_flow:.2f} ms; flow/start {flow_vs_start:.2f}, start/static "
           f"{start_vs_static:.2f}; start page alone {result.start_per_second:.1f}/s, "
           f"{result.start_per_second / result.static_per_second:.3f} of static")
+    if result.capacity_per_second:
+        print(f"at saturation: flow requests {result.capacity_per_second:.1f}/s = "
+              f"{result.capacity_per_second / result.static_per_second:.3f} of the static file's; server CPU a flow "
+              f"request {result.cpu_ms_capacity:.2f} ms = {result.cpu_ms_capacity / result.cpu_ms_start:.2f} x the "
+              f"start page")
     if result.faults:
         print(f"faults: {', '.join(result.faults)}; sends refused at least once {result.refused_sends} (of them "
               f"stored all the same {result.refused_but_stored}); sends retried {result.send_retries} times")

@@ -27,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     "DB_CONNECT_TIMEOUT": 5,
     "DB_POOL_TIMEOUT": 10,
     "DB_STATEMENT_TIMEOUT_MS": 30_000,
+    # A database that accepts a connection and then says nothing (PostgreSQL): on the residents' pages and the probes
+    # each statement, commit or ping must be answered within this many seconds, elsewhere within the statement limit
+    # plus this much, or its connection is cut and the request answers 503 (hung_database.py).
+    "DB_ANSWER_TIMEOUT": 3,
     # SQLite: how long a writing request waits for the write lock (readers never wait: db.configure_sqlite). The
     # resident's final send is tried SEND_ATTEMPTS times, SEND_RETRY_PAUSE_SECONDS apart, before a 503 (errors.py).
     "SQLITE_BUSY_TIMEOUT_MS": 15_000,
@@ -109,12 +113,13 @@ def _database_timeouts(app: Flask) -> None:
     if url.startswith("postgresql"):
         try:
             connect, statement = int(app.config["DB_CONNECT_TIMEOUT"]), int(app.config["DB_STATEMENT_TIMEOUT_MS"])
-            pool = int(app.config["DB_POOL_TIMEOUT"])
+            pool, answer = int(app.config["DB_POOL_TIMEOUT"]), int(app.config["DB_ANSWER_TIMEOUT"])
         except (TypeError, ValueError):
-            raise ConfigError("TRYGG_DB_CONNECT_TIMEOUT, TRYGG_DB_POOL_TIMEOUT and TRYGG_DB_STATEMENT_TIMEOUT_MS "
-                              "must be whole numbers.") from None
-        if min(connect, statement, pool) < 1:
+            raise ConfigError("TRYGG_DB_CONNECT_TIMEOUT, TRYGG_DB_POOL_TIMEOUT, TRYGG_DB_STATEMENT_TIMEOUT_MS and "
+                              "TRYGG_DB_ANSWER_TIMEOUT must be whole numbers.") from None
+        if min(connect, statement, pool, answer) < 1:
             raise ConfigError("Database timeouts must be at least 1.")
+        app.config["DB_ANSWER_TIMEOUT"] = answer
         connect_args = dict(options.get("connect_args", {}))
         connect_args.setdefault("connect_timeout", connect)
         connect_args.setdefault("options", f"-c statement_timeout={statement} -c lock_timeout={statement}")

@@ -7,6 +7,7 @@ from flask_babel import Babel
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from survey_app import hung_database
 from survey_app.db import SESSION_WRITES, SQLITE_BUSY_TIMEOUT_MS, Base, configure_sqlite, restart_for_writing
 
 # `db.session` is Flask-SQLAlchemy's scoped_session, a proxy; services take a `sqlalchemy.orm.Session`, so views and
@@ -18,12 +19,40 @@ babel = Babel()
 
 
 def register_database(app: Flask) -> None:
+    watched = str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql")
+    if watched:
+        register_answer_limit(app)  # before the session's own teardown, so that its last rollback is watched too
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, writes=request_writes,
                              busy_timeout_ms=int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS)))
+        elif watched:
+            answer = float(app.config["DB_ANSWER_TIMEOUT"])
+            hung_database.watch_connections(
+                db.engine, default_limit=int(app.config["DB_STATEMENT_TIMEOUT_MS"]) / 1000 + answer)
     app.after_request(commit_or_roll_back)
+
+
+# The residents' pages and the load balancer's probes: every statement there takes milliseconds, so a database that
+# has not answered one within DB_ANSWER_TIMEOUT seconds has stopped answering (hung_database.py).
+QUICK_BLUEPRINTS = frozenset({"survey", "health", "feedback"})
+
+
+def register_answer_limit(app: Flask) -> None:
+    """On the residents' pages and the probes, the database must answer each operation within DB_ANSWER_TIMEOUT."""
+
+    def set_limit() -> None:
+        if request.blueprint in QUICK_BLUEPRINTS:
+            g.database_answer_limit = hung_database.set_answer_limit(float(app.config["DB_ANSWER_TIMEOUT"]))
+
+    def reset_limit(_error: BaseException | None) -> None:
+        token = g.pop("database_answer_limit", None)
+        if token is not None:
+            hung_database.reset_answer_limit(token)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, set_limit)  # before any hook that could query
+    app.teardown_appcontext(reset_limit)
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -49,6 +78,8 @@ def commit_or_roll_back(response: Response) -> Response:
     Views and services never commit. An exception becomes an error page (>= 400), so it rolls back too. A view whose
     refusal must still be kept (a failed login is counted, an expired wave is closed) calls `keep_changes()`.
     """
+    if not db.session.registry.has():  # a static file, a probe: no session was made, so there is nothing to end
+        return response
     if response.status_code < 400 or g.pop("keep_changes", False):
         db.session.commit()
         if g.pop("release_held", False):

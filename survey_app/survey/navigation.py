@@ -9,27 +9,30 @@ undecided pages, so its total never grows as the resident goes forward: it shrin
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import cache
 
 from analysis.instrument import AnswerState, Instrument
 
 RETURN_TO_SUMMARY = "sammanfattning"  # the value of `?till=` that brings a changed page back to the summary
 
 
-@cache
-def _page_of_item(instrument: Instrument) -> dict[str, int]:
-    return {it.code: page.index for page in instrument.pages for item in page.items for it in (item, *item.rows)}
+# The pages whose answers each page's conditions read, per instrument, keyed by its content hash (the same text gives
+# the same instrument). Not `functools.cache` on the instrument: hashing a frozen instrument walks every item, and the
+# progress count asks for every page on every request.
+_condition_pages_by_instrument: dict[str, tuple[frozenset[int], ...]] = {}
 
 
-def _condition_pages(instrument: Instrument, page_index: int) -> set[int]:
+def _condition_pages(instrument: Instrument, page_index: int) -> frozenset[int]:
     """The pages whose answers a condition on this page reads."""
-    where = _page_of_item(instrument)
-    pages: set[int] = set()
-    for item in instrument.pages[page_index].items:
-        for it in (item, *item.rows):
-            if it.show_if is not None:
-                pages.update(where[code] for code in it.show_if.items if code in where)
-    return pages
+    found = _condition_pages_by_instrument.get(instrument.content_hash)
+    if found is None or len(found) != len(instrument.pages):
+        where = {it.code: page.index for page in instrument.pages for item in page.items for it in (item, *item.rows)}
+        found = tuple(
+            frozenset(where[code] for item in page.items for it in (item, *item.rows) if it.show_if is not None
+                      for code in it.show_if.items if code in where)
+            for page in instrument.pages
+        )
+        _condition_pages_by_instrument[instrument.content_hash] = found
+    return found[page_index]
 
 
 def counted_pages(state: AnswerState, page_index: int) -> tuple[int, ...]:

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.instrument import AnswerState
@@ -22,7 +23,7 @@ from survey_app import ratelimit, retention
 from survey_app.db import today
 from survey_app.errors import ServiceError, retry_when_unavailable
 from survey_app.extensions import begin_writing, db, keep_changes
-from survey_app.models import Survey, SurveyDraft, SurveyStatus
+from survey_app.models import Area, Survey, SurveyDraft, SurveyStatus
 from survey_app.survey import flow, guesses, holding, navigation, presentation, services, waves
 from survey_app.survey.forms import read_page
 from survey_app.survey.presentation import summary_rows
@@ -31,18 +32,12 @@ from survey_app.survey.questionnaires import instrument_of
 blueprint = Blueprint("survey", __name__, template_folder="templates")
 
 
-@blueprint.context_processor
-def presentation_helpers() -> dict[str, Any]:
-    return {
-        "question_text": presentation.question_text,
-        "help_text": presentation.help_text,
-        "option_text": presentation.option_text,
-        "page_title": presentation.page_title,
-        "options_of": presentation.options_of,
-        "wave_title": presentation.wave_title,
-        "wave_description": presentation.wave_description,
-        "offered_languages": presentation.offered_languages,
-    }
+# Template globals rather than a context processor: the question macros (survey/_questions.html) are then imported
+# without the page's context, so Jinja keeps the imported module instead of running it again on every page.
+for _helper in (presentation.question_text, presentation.help_text, presentation.option_text, presentation.page_title,
+                presentation.options_of, presentation.wave_title, presentation.wave_description,
+                presentation.offered_languages):
+    blueprint.add_app_template_global(_helper)
 
 DRAFTS_KEY = "drafts"  # session: slug -> draft token
 SUBMITTED_KEY = "submitted"  # session: slugs this browser has submitted, to answer a resubmission kindly
@@ -68,10 +63,13 @@ def accessibility() -> str:
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def _wave_or_unavailable(slug: str) -> Survey | ResponseReturnValue:
+def _wave_or_unavailable(slug: str, *, with_areas: bool = False) -> Survey | ResponseReturnValue:
     if not waves.SLUG_PATTERN.match(slug):  # no query for what cannot be a wave's address
         abort(404)
-    survey = db.session.scalar(db.select(Survey).where(Survey.slug == slug))
+    query = db.select(Survey).where(Survey.slug == slug)
+    if with_areas:  # in the same query, and only what a page shows of them (never their geometry)
+        query = query.options(joinedload(Survey.areas).load_only(Area.code, Area.name))
+    survey = db.session.scalars(query).unique().one_or_none()
     if survey is None:
         abort(404)
     if survey.status == SurveyStatus.DRAFT:
@@ -90,17 +88,23 @@ def _wave_or_unavailable(slug: str) -> Survey | ResponseReturnValue:
     return survey
 
 
-def with_open_wave(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+def with_open_wave(view: Callable[..., ResponseReturnValue], *, with_areas: bool = False
+                   ) -> Callable[..., ResponseReturnValue]:
     """Load the wave named by `slug`, or answer with a friendly page when it is unknown, closed or not yet open."""
 
     @wraps(view)
     def wrapper(slug: str, **kwargs: Any) -> ResponseReturnValue:
-        found = _wave_or_unavailable(slug)
+        found = _wave_or_unavailable(slug, with_areas=with_areas)
         if not isinstance(found, Survey):
             return found
         return view(found, **kwargs)
 
     return wrapper
+
+
+def with_open_wave_and_areas(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """`with_open_wave`, with the wave's areas (codes and names) loaded in the same query: the pages that show them."""
+    return with_open_wave(view, with_areas=True)
 
 
 def _draft_token(survey: Survey) -> str | None:
@@ -204,7 +208,7 @@ def begin(survey: Survey) -> ResponseReturnValue:
 
 
 @blueprint.route("/enkat/<slug>/sida/<int(min=1, max=999):number>", methods=["GET", "POST"])
-@with_open_wave
+@with_open_wave_and_areas
 def page(survey: Survey, number: int) -> ResponseReturnValue:
     draft = _current_draft(survey)
     if draft is None or draft.submitted:
@@ -282,7 +286,7 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/enkat/<slug>/sammanfattning")
-@with_open_wave
+@with_open_wave_and_areas
 def summary(survey: Survey) -> ResponseReturnValue:
     draft = _current_draft(survey)
     if draft is None or draft.submitted:

@@ -130,3 +130,22 @@ def test_postgres_gets_statement_and_connect_timeouts() -> None:
     assert options["pool_timeout"] == 10
     with pytest.raises(ConfigError):
         _app_on("postgresql+psycopg://postgres@127.0.0.1:5432/test", DB_STATEMENT_TIMEOUT_MS="soon")
+
+
+def test_postgres_connections_are_watched_with_the_answer_limit(app_factory, database_url: str) -> None:
+    """Residents' pages wait DB_ANSWER_TIMEOUT for each answer; elsewhere the statement limit plus that much."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite is a file: nothing can hang on a socket")
+    from survey_app import hung_database
+
+    app = app_factory({"DB_ANSWER_TIMEOUT": 2, "DB_STATEMENT_TIMEOUT_MS": 4000})
+    with app.app_context(), db.engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, hung_database.WatchedConnection)
+        assert raw.default_answer_limit == 6
+    with app.test_request_context("/enkat/x"):
+        app.preprocess_request()
+        assert hung_database._limit.get() == 2
+    assert hung_database._limit.get() is None  # reset when the request ends
+    with pytest.raises(ConfigError):
+        _app_on("postgresql+psycopg://postgres@127.0.0.1:5432/test", DB_ANSWER_TIMEOUT=0)
