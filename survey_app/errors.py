@@ -75,7 +75,8 @@ def _unavailable(app: Flask, error: BaseException | None) -> tuple[str, int, dic
         app.logger.debug("rollback after a database failure failed too")
     _bind_links_without_host(app)
     sent = request.method not in ("GET", "HEAD")
-    return render_template("errors/503.html", sent=sent, answers=g.get("answers_not_sent", False)), 503, {
+    return render_template("errors/503.html", sent=sent, answers=g.get("answers_not_sent", False),
+                           in_doubt=g.get("answers_in_doubt", False)), 503, {
         "Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
@@ -86,7 +87,8 @@ SEND_RETRY_PAUSE_SECONDS = 1.0
 def retry_when_unavailable(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """Run the view and commit its work; when the database is locked or unreachable, roll back and run it once more
     after a short pause (TRYGG_SEND_ATTEMPTS, TRYGG_SEND_RETRY_PAUSE_SECONDS); if it still fails, the 503 says that the
-    answers were not sent.
+    answers were not sent, or, when a COMMIT itself failed (the server may have carried it out before the connection
+    broke), that their arrival could not be confirmed and that sending again is safe.
 
     For the resident's final send: it waits behind a long write (SQLite's busy timeout) or a database that is briefly
     gone, instead of failing at the first try. Committing here (the request's boundary commits nothing after it) is
@@ -98,16 +100,21 @@ def retry_when_unavailable(view: Callable[..., ResponseReturnValue]) -> Callable
     def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         attempts = max(1, int(current_app.config.get("SEND_ATTEMPTS", SEND_ATTEMPTS)))
         pause = float(current_app.config.get("SEND_RETRY_PAUSE_SECONDS", SEND_RETRY_PAUSE_SECONDS))
+        in_doubt = False  # a COMMIT that failed may have reached the server and been carried out there
         for attempt in range(1, attempts + 1):
+            committing = False
             try:
                 response = current_app.make_response(view(*args, **kwargs))
                 if response.status_code < 400 or g.get("keep_changes", False):
+                    committing = True
                     db.session.commit()
                 return response
             except _UNAVAILABLE as error:
+                in_doubt = in_doubt or committing
                 _roll_back_quietly()
                 if attempt == attempts:
-                    g.answers_not_sent = True
+                    g.answers_in_doubt = in_doubt
+                    g.answers_not_sent = not in_doubt
                     raise
                 current_app.logger.warning("Database unavailable (%s) at a send, attempt %d of %d; retrying",
                                            type(error).__name__, attempt, attempts)

@@ -133,3 +133,32 @@ def test_every_send_is_counted_in_its_hour(app: Flask, make_wave, db_session: Se
     assert [sends for _, sends in hours] == [2]
     hour = hours[0][0] if hours[0][0].tzinfo else hours[0][0].replace(tzinfo=dt.UTC)
     assert hour in (hour_of(before), hour_of(dt.datetime.now(dt.UTC)))  # the hour of the send, nothing finer
+
+
+def test_a_send_whose_commit_is_cut_says_it_could_not_be_confirmed_never_that_nothing_was_sent(
+        locking_app: Flask, make_wave, db_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connection breaks after the server carried out the COMMIT but before its answer came back (a hung or cut
+    database): the answers are stored, so the page must not say they were not; sending again shows the thanks."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import scoped_session
+
+    make_wave()
+    walker = _at_summary(locking_app)
+    real_commit = scoped_session.commit
+
+    def commit_then_lose_the_answer(self: scoped_session) -> None:
+        real_commit(self)
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(scoped_session, "commit", commit_then_lose_the_answer)
+        cut = walker.send()
+    assert cut.status_code == 503
+    page = cut.get_data(as_text=True)
+    assert "Vi kunde inte bekräfta att dina svar sparades" in page
+    assert "INTE skickats" not in page  # they were: saying otherwise would be false
+    assert _stored(db_session) == 1
+    again = walker.send()
+    assert again.status_code == 302
+    assert again.location.endswith("/tack")
+    assert _stored(db_session) == 1
