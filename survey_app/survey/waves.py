@@ -165,6 +165,13 @@ def use_invitation_code(session: Session, survey: Survey, code: str) -> bool:
     return changed == 1
 
 
+def invitation_code_exists(session: Session, survey: Survey, code: str) -> bool:
+    """Whether the wave has this code, used or not: lets staff entering a paper questionnaire tell a used code from a
+    mistyped one. Residents are never told which (it would help guessing)."""
+    return session.scalar(select(InvitationCode.id).where(
+        InvitationCode.survey_id == survey.id, InvitationCode.code_hash.in_(code_hashes(code))).limit(1)) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class WaveCounts:
     responses: int
