@@ -258,3 +258,27 @@ def test_a_wave_without_codes_takes_entries_without_one_but_not_outside_its_ages
     assert _count(staff_db, Response) + _count(staff_db, HeldResponse) == 0
     assert youth.send({"q_age": "14"}).status_code == 302
     assert staff_db.scalars(select(Response.age_band)).all() == ["12-15"]
+
+
+def test_the_microdata_says_how_each_response_was_given(entry: Entry, coded_wave, staff_db, app: Flask) -> None:
+    import csv
+    import io
+
+    from survey_app.models import Survey
+    from tests.factories import add_responses, make_staff
+    from tests.web.client import log_in
+
+    _, codes = coded_wave
+    assert entry.send(PAPER, code=codes[0]).status_code == 302
+    assert entry.send(PAPER, code=codes[1]).status_code == 302
+    assert entry.send(PAPER, code=codes[2], channel="assisted").status_code == 302
+    survey = staff_db.get(Survey, entry.survey_id)
+    add_responses(staff_db, survey, count=12)  # sent online
+    make_staff(staff_db, "analyst", email="an@kommun.se")
+    staff_db.commit()
+    analyst = app.test_client()
+    log_in(analyst, "an@kommun.se")
+    response = analyst.get(f"/analys/{survey.slug}/mikrodata/svar.csv")
+    assert response.status_code == 200
+    channels = [row["channel"] for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))]
+    assert sorted(channels) == ["assisted"] + ["paper"] * 2 + ["web"] * 12
