@@ -66,12 +66,16 @@ def index() -> str:
                            channels=CHANNEL_LABELS)
 
 
-def _open_wave(survey_id: int) -> Survey:
+def _open_wave(survey_id: int) -> Survey | ResponseReturnValue:
     survey = get_or_404(db.session(), Survey, survey_id)
     if survey.status == SurveyStatus.DRAFT:
         abort(404)
     if not survey.is_answerable_on(today()):
-        abort(409)  # closed, or outside its period: answers could no longer be hidden among others'
+        # Closed, or outside its period: as online, no more answers (a closed wave's last ones are already stored
+        # among the others, and these could not be hidden among any).
+        return render_template("entry/index.html", surveys=open_surveys(db.session(), today()),
+                               channels=CHANNEL_LABELS, problem=_("The survey is not open for answers, so nothing "
+                                                                  "can be entered into it.")), 409
     return survey
 
 
@@ -110,6 +114,8 @@ def _render(survey: Survey, *, channel: Channel, language: str, typed: MultiDict
 @retry_when_unavailable  # a locked database: once more (the form's token makes that safe), then a 503: not saved
 def form(survey_id: int) -> ResponseReturnValue:
     survey = _open_wave(survey_id)
+    if not isinstance(survey, Survey):
+        return survey
     channel, language = _channel(), _language(survey)
     if request.method == "GET":
         return _render(survey, channel=channel, language=language)

@@ -224,8 +224,11 @@ def test_a_closed_wave_takes_no_entries(entry: Entry, staff_db, coded_wave) -> N
     survey = staff_db.get(Survey, entry.survey_id)
     survey.status = SurveyStatus.CLOSED
     staff_db.commit()
-    assert entry.send(PAPER, code=coded_wave[1][0], hidden=hidden).status_code == 409
+    refused = entry.send(PAPER, code=coded_wave[1][0], hidden=hidden)
+    assert refused.status_code == 409
+    assert "Enkäten är inte öppen för svar, så inget kan registreras i den." in _text(refused)
     assert entry.client.get(entry.path()).status_code == 409
+    assert _count(staff_db, Response) + _count(staff_db, HeldResponse) == 0
 
 
 def test_the_form_is_keyboard_first_and_in_the_questionnaire_s_order(entry: Entry, staff_db) -> None:
