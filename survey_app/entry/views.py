@@ -119,6 +119,7 @@ def form(survey_id: int) -> ResponseReturnValue:
     channel, language = _channel(), _language(survey)
     if request.method == "GET":
         return _render(survey, channel=channel, language=language)
+    actor = _actor()
     token = request.form.get(services.ENTRY_FIELD) or ""
     typed = request.form.copy()
     if not services.valid_token(token):
@@ -142,7 +143,7 @@ def form(survey_id: int) -> ResponseReturnValue:
     sent = services.send(db.session(), survey, draft, result.answers, channel=channel, today=today())
     db.session.commit()
     if sent:
-        services.count_entry(db.session(), survey, actor=_actor(), channel=channel)  # committed when the request ends
+        services.count_entry(db.session(), survey, actor=actor, channel=channel)  # committed when the request ends
         holding.release_after_this_request()  # no hourly count: a paper answer was not sent at that hour
         flash(_("The questionnaire has been saved. Type the next one."), "success")
     else:

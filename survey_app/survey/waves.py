@@ -23,6 +23,7 @@ from survey_app.db import rows_changed
 from survey_app.errors import ServiceError
 from survey_app.models import (
     Area,
+    Channel,
     HeldResponse,
     InvitationCode,
     Questionnaire,
@@ -179,6 +180,7 @@ class WaveCounts:
     held: int  # sent, waiting in the holding pool to be stored among others (survey/holding.py)
     codes: int
     codes_used: int
+    by_channel: Mapping[str, int]  # responses stored or held, by how they were given (web, paper, assisted)
 
 
 def wave_counts(session: Session, survey: Survey) -> WaveCounts:
@@ -193,7 +195,17 @@ def wave_counts(session: Session, survey: Survey) -> WaveCounts:
         codes=count(codes),
         codes_used=count(codes.where(InvitationCode.used)),
         held=count(select(func.count()).select_from(HeldResponse).where(HeldResponse.survey_id == survey.id)),
+        by_channel=_by_channel(session, survey),
     )
+
+
+def _by_channel(session: Session, survey: Survey) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for model in (Response, HeldResponse):
+        for channel, number in session.execute(select(model.channel, func.count()).where(model.survey_id == survey.id)
+                                               .group_by(model.channel)).tuples():
+            counts[str(channel)] = counts.get(str(channel), 0) + number
+    return {channel.value: counts[channel.value] for channel in Channel if channel.value in counts}
 
 
 def open_wave(session: Session, survey: Survey, *, actor: StaffUser | None, actor_label: str | None = None) -> None:

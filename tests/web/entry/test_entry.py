@@ -285,3 +285,9 @@ def test_the_microdata_says_how_each_response_was_given(entry: Entry, coded_wave
     assert response.status_code == 200
     channels = [row["channel"] for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))]
     assert sorted(channels) == ["assisted"] + ["paper"] * 2 + ["web"] * 12
+    make_staff(staff_db, "admin", email="boss@kommun.se")
+    staff_db.commit()
+    admin = app.test_client()
+    log_in(admin, "boss@kommun.se")
+    wave_page = _text(admin.get(f"/admin/enkater/{survey.id}"))
+    assert "Svar per kanal Webb 12, Papper 2, Intervju 1" in wave_page
