@@ -102,7 +102,8 @@ def _render(survey: Survey, *, channel: Channel, language: str, typed: MultiDict
     return render_template(
         "entry/form.html", survey=survey, instrument=instrument, numbers=numbers, instructions=instructions,
         channel=channel, channels=CHANNEL_LABELS, language=language, typed=typed or MultiDict(),
-        errors=errors or {}, problem=str(MESSAGES[problem]) if problem else None, token=services.new_token(),
+        errors=errors or {}, token=services.new_token(),
+        problem=str(MESSAGES.get(problem, MESSAGES["form_expired"])) if problem else None,
         areas={area.code: area.name for area in survey.areas}, question_text=presentation.question_text,
         options_of=presentation.options_of, page_title=presentation.page_title,
         language_names={code: Locale.parse(code).get_display_name(str(get_locale())) for code in survey.languages},
