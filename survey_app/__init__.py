@@ -60,6 +60,9 @@ def register_blueprints(app: Flask) -> None:
     from survey_app.insights.downloads import blueprint as insights_downloads
 
     app.register_blueprint(insights_downloads)
+    from survey_app.entry.views import blueprint as entry
+
+    app.register_blueprint(entry)
 
 
 def register_url_converters(app: Flask) -> None:

@@ -7,3 +7,6 @@ from flask_babel import lazy_gettext as _l
 ADMIN_MESSAGES = {
     "code_taken": _l("That code is already in use."),
 }
+
+# How a response was given (`Channel`), as the wave page counts them
+CHANNEL_LABELS = {"web": _l("Web"), "paper": _l("Paper"), "assisted": _l("Interview")}

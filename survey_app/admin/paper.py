@@ -32,7 +32,7 @@ class PaperPage:
     items: list[PaperItem]
 
 
-def _numbers(instrument: Instrument) -> dict[str, str]:
+def question_numbers(instrument: Instrument) -> dict[str, str]:
     """Question numbers as printed: 1, 2, … and a grid's statements 12a, 12b, … (which conditions may name)."""
     numbers: dict[str, str] = {}
     count = 0
@@ -72,7 +72,7 @@ def condition_words(condition: Condition, instrument: Instrument, numbers: Mappi
 
 
 def paper_pages(instrument: Instrument, survey: Survey, language: str = "sv") -> list[PaperPage]:
-    numbers = _numbers(instrument)
+    numbers = question_numbers(instrument)
     areas = [area.name for area in survey.areas]
     pages = []
     for page in instrument.pages:

@@ -22,7 +22,7 @@ from survey_app.admin.forms import (
     WaveCodesForm,
     WaveForm,
 )
-from survey_app.admin.messages import ADMIN_MESSAGES
+from survey_app.admin.messages import ADMIN_MESSAGES, CHANNEL_LABELS
 from survey_app.auth import services as accounts
 from survey_app.auth.access import current_staff
 from survey_app.auth.messages import ACCOUNT_MESSAGES
@@ -52,7 +52,8 @@ STATUS_LABELS = {"draft": _l("Draft (not public)"), "open": _l("Open"), "closed"
 
 @blueprint.context_processor
 def wave_labels() -> dict[str, object]:
-    return {"status_label": lambda status: str(STATUS_LABELS.get(status, status))}
+    return {"status_label": lambda status: str(STATUS_LABELS.get(status, status)),
+            "channel_label": lambda channel: str(CHANNEL_LABELS.get(channel, channel))}
 
 
 def _actor() -> StaffUser:

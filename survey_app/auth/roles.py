@@ -74,6 +74,10 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "admin.wave_close": ADMIN,
     "admin.wave_codes": ADMIN,
     "admin.wave_paper": ADMIN,
+    # data entry of returned paper questionnaires and assisted interviews: all staff (interviewers are
+    # facilitators); entering shows nothing of the stored answers, and the log counts only how many one entered
+    "entry.index": ALL_STAFF,
+    "entry.form": ALL_STAFF,
     # retention (gallring): the schedule
     "admin.retention_policy": ADMIN,
     # results of survey waves: everyone on the staff reads them; admins set the problem-level cut-points

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.db import rows_changed
 from survey_app.errors import ServiceError
-from survey_app.models import Survey, SurveyDraft
+from survey_app.models import Channel, Survey, SurveyDraft
 from survey_app.survey import holding
 from survey_app.survey.responses import SubmittedResponse
 from survey_app.survey.waves import CODE_ALPHABET, code_hashes, hash_code, use_invitation_code
@@ -44,8 +44,13 @@ class StartedDraft:
     token: str  # goes into the resident's cookie; only its hash is stored
 
 
-def start_draft(session: Session, survey: Survey, *, language: str, invitation_code: str | None) -> StartedDraft:
-    """Begin answering. A wave that needs codes marks the code used here, atomically and without linking it."""
+def start_draft(session: Session, survey: Survey, *, language: str, invitation_code: str | None,
+                token: str | None = None) -> StartedDraft:
+    """Begin answering. A wave that needs codes marks the code used here, atomically and without linking it.
+
+    `token` is the draft's key when the caller already has one (staff data entry keys the draft by its form, so a
+    resent form finds it: `survey_app/entry/services.py`); else a new one is made.
+    """
     if language not in survey.languages:
         raise ServiceError("unknown_language")
     code = (invitation_code or "").strip()
@@ -54,7 +59,7 @@ def start_draft(session: Session, survey: Survey, *, language: str, invitation_c
             raise ServiceError("code_required")
         if len(code) > 64 or not use_invitation_code(session, survey, code):
             raise ServiceError("code_invalid_or_used")
-    token = secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     draft = SurveyDraft(survey_id=survey.id, token_hash=_hash(token), language=language, answers={}, page=0)
     session.add(draft)
     session.flush()
@@ -112,7 +117,8 @@ def resume_draft(session: Session, survey: Survey, code: str) -> StartedDraft:
     return StartedDraft(draft, token)
 
 
-def submit(session: Session, survey: Survey, draft: SurveyDraft, today: dt.date) -> bool:
+def submit(session: Session, survey: Survey, draft: SurveyDraft, today: dt.date, *,
+           channel: Channel = Channel.WEB) -> bool:
     """Send the draft's answers, exactly once: into the holding pool (`holding.py`), which stores them later among
     other responses. Returns False when another request already sent them.
 
@@ -131,7 +137,7 @@ def submit(session: Session, survey: Survey, draft: SurveyDraft, today: dt.date)
     if won != 1:
         return False
     session.expunge(draft)
-    holding.hold(session, survey, SubmittedResponse(answers, language, today))  # stored later, among others
+    holding.hold(session, survey, SubmittedResponse(answers, language, today, channel))  # stored later, among others
     return True
 
 

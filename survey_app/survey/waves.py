@@ -23,6 +23,7 @@ from survey_app.db import rows_changed
 from survey_app.errors import ServiceError
 from survey_app.models import (
     Area,
+    Channel,
     HeldResponse,
     InvitationCode,
     Questionnaire,
@@ -165,6 +166,13 @@ def use_invitation_code(session: Session, survey: Survey, code: str) -> bool:
     return changed == 1
 
 
+def invitation_code_exists(session: Session, survey: Survey, code: str) -> bool:
+    """Whether the wave has this code, used or not: lets staff entering a paper questionnaire tell a used code from a
+    mistyped one. Residents are never told which (it would help guessing)."""
+    return session.scalar(select(InvitationCode.id).where(
+        InvitationCode.survey_id == survey.id, InvitationCode.code_hash.in_(code_hashes(code))).limit(1)) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class WaveCounts:
     responses: int
@@ -172,6 +180,7 @@ class WaveCounts:
     held: int  # sent, waiting in the holding pool to be stored among others (survey/holding.py)
     codes: int
     codes_used: int
+    by_channel: Mapping[str, int]  # responses stored or held, by how they were given (web, paper, assisted)
 
 
 def wave_counts(session: Session, survey: Survey) -> WaveCounts:
@@ -186,7 +195,17 @@ def wave_counts(session: Session, survey: Survey) -> WaveCounts:
         codes=count(codes),
         codes_used=count(codes.where(InvitationCode.used)),
         held=count(select(func.count()).select_from(HeldResponse).where(HeldResponse.survey_id == survey.id)),
+        by_channel=_by_channel(session, survey),
     )
+
+
+def _by_channel(session: Session, survey: Survey) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for model in (Response, HeldResponse):
+        for channel, number in session.execute(select(model.channel, func.count()).where(model.survey_id == survey.id)
+                                               .group_by(model.channel)).tuples():
+            counts[str(channel)] = counts.get(str(channel), 0) + number
+    return {channel.value: counts[channel.value] for channel in Channel if channel.value in counts}
 
 
 def open_wave(session: Session, survey: Survey, *, actor: StaffUser | None, actor_label: str | None = None) -> None:

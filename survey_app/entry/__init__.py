@@ -1,0 +1,1 @@
+"""Staff data entry of paper questionnaires and assisted interviews."""
