@@ -71,7 +71,9 @@ def test_difference_chart_draws_published_differences_and_says_significance_in_w
     assert str(difference_svg([DifferenceRow("Norrby", None)], caption_id="gap")) == ""
 
 
-def test_overview_charts_beside_who_answered_and_the_headline_table(app: Flask, waves, analyst: FlaskClient) -> None:
+def test_overview_charts_beside_who_answered_and_the_headline_table(
+        shared_waves_app: Flask, shared_analyst: FlaskClient) -> None:
+    app, analyst = shared_waves_app, shared_analyst  # the result waves built once: these tests only read
     html = page(analyst, f"/analys/{NOW_SLUG}?weighting=none")
     found = tables(html)
     for table_id in ("who-area", "who-gender", "who-age", "who-area-gender", "who-area-age"):
@@ -87,7 +89,9 @@ def test_overview_charts_beside_who_answered_and_the_headline_table(app: Flask, 
     assert sum(drawn_bars(svg) for svg in headline) == sum(r.estimate is not None for r in whole)
 
 
-def test_gender_and_trend_tables_chart_their_published_differences(app: Flask, waves, analyst: FlaskClient) -> None:
+def test_gender_and_trend_tables_chart_their_published_differences(
+        shared_waves_app: Flask, shared_analyst: FlaskClient) -> None:
+    app, analyst = shared_waves_app, shared_analyst  # the result waves built once: these tests only read
     gender = page(analyst, f"/analys/{NOW_SLUG}/kon?measure=share_unsafe&weighting=none")
     expected = analysed(app, NOW_SLUG, "none")
     gaps = [c for c in expected.comparisons if c.kind == "gender_gap"]
@@ -107,7 +111,9 @@ def test_gender_and_trend_tables_chart_their_published_differences(app: Flask, w
     assert svgs(trend, "trend-caption")
 
 
-def test_children_detail_chart_draws_only_published_groups(app: Flask, waves, analyst: FlaskClient) -> None:
+def test_children_detail_chart_draws_only_published_groups(
+        shared_waves_app: Flask, shared_analyst: FlaskClient) -> None:
+    app, analyst = shared_waves_app, shared_analyst  # the result waves built once: these tests only read
     html = page(analyst, f"/analys/{NOW_SLUG}/barn?measure=share_unsafe&weighting=none")
     expected = analysed(app, NOW_SLUG, "none")
     groups = [r for r in expected.measures if r.measure == "share_unsafe" and r.group and r.group[0][0] == "age_group"]
