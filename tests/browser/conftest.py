@@ -14,8 +14,19 @@ from flask import Flask
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
+from survey_app import migrate
 from tests.browser.pages import PHONE
 from tests.live_server import LiveServer
+
+
+@pytest.fixture(scope="session")
+def database_url(empty_database_factory) -> str:
+    """Browser tests check what a browser shows and does (axe-core, reflow, keyboard, the flows end to end), which does
+    not depend on the database: they run once, on SQLite. The same pages and flows run on both databases in tests/web,
+    which is where database behaviour (exactly once, locking, anonymity against a copy) is tested."""
+    url = empty_database_factory("sqlite", "browser")
+    migrate.upgrade(url)
+    return url
 
 
 def _require(path: str | None, what: str) -> str:
