@@ -266,7 +266,14 @@ def page(survey: Survey, number: int) -> ResponseReturnValue:
     else:
         state = AnswerState(instrument, draft.answers)
         if page_index not in state.shown_pages:
-            # A page skip logic now hides (for example after going back and changing an answer): go to the next one.
+            # A page skip logic now hides (for example after going back and changing an answer): go to the next one,
+            # or, on the way back to the summary, to the next page still to visit there (or the summary itself).
+            if request.args.get("till") == navigation.RETURN_TO_SUMMARY:
+                walk = navigation.pages_to_walk(
+                    state, navigation.parse_pending(request.args.get("sedan"), instrument), (), page_index)
+                return redirect(url_for("survey.page", slug=survey.slug, number=walk[0] + 1,
+                                        till=navigation.RETURN_TO_SUMMARY, sedan=",".join(map(str, walk[1:])) or None)
+                                if walk else url_for("survey.summary", slug=survey.slug))
             later = [p for p in state.shown_pages if p > page_index]
             target = url_for("survey.page", slug=survey.slug, number=later[0] + 1) if later else url_for(
                 "survey.summary", slug=survey.slug)

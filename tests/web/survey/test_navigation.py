@@ -145,3 +145,20 @@ def test_no_survey_is_offered_when_none_fits_the_age(make_wave, resident) -> Non
     html = walker.post_page(age_page, {"q_age": "10"}).get_data(as_text=True)  # too young for both
     assert "12–17 år" in html
     assert "Det finns en enkät för dig" not in html
+
+
+def test_a_hidden_page_on_the_way_back_to_the_summary_keeps_the_way_back(make_wave, resident) -> None:
+    """A stale link (the back button, say) to a page that skip logic now hides, on the way back to the summary: the
+    walk goes on to the next page still to visit, or to the summary, never through every later page."""
+    make_wave()
+    walker = resident()
+    _to_summary(walker)  # no victimisation answered: page 8 (reporting the crimes) is hidden
+    hidden = walker.client.get(f"{SLUG}/sida/8?till=sammanfattning")
+    assert hidden.status_code == 302
+    assert hidden.location.endswith("/sammanfattning")
+    onwards = walker.client.get(f"{SLUG}/sida/8?till=sammanfattning&sedan=9")  # page 10 still to visit
+    assert onwards.status_code == 302
+    assert "/sida/10?" in onwards.location
+    assert "till=sammanfattning" in onwards.location
+    plain = walker.client.get(f"{SLUG}/sida/8")  # not from the summary: on to the next page, as before
+    assert plain.location.endswith("/sida/9")
