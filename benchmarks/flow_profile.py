@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import re
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -29,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402  (after the path: the script runs from anywhere)
 
-from benchmarks.load import SLUG, _prepare  # noqa: E402
+from benchmarks.load import SLUG, _prepare, scratch_database  # noqa: E402
 
 
 def _kind(method: str, path: str) -> str:
@@ -48,27 +46,9 @@ def main() -> None:
     parser.add_argument("--calls", action="store_true",
                         help="also count Python function calls a request: unlike CPU time, the same on a busy machine")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        if args.database == "sqlite":
-            url, cleanup = f"sqlite:///{scratch}/profile.sqlite", None
-        else:
-            from sqlalchemy import create_engine, text
-
-            name = f"trygg_capacity_profile_{os.getpid()}"
-            admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test", isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-            def cleanup() -> None:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        try:
-            _prepare(url)
-            run(url, args.flows, args.profile, show_sql=args.sql, count_calls=args.calls)
-        finally:
-            if cleanup:
-                cleanup()
+    with scratch_database(args.database, "capacity_profile") as url:
+        _prepare(url)
+        run(url, args.flows, args.profile, show_sql=args.sql, count_calls=args.calls)
 
 
 def run(url: str, flows: int, profile: int, *, show_sql: bool = False, count_calls: bool = False) -> None:

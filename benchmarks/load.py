@@ -404,6 +404,28 @@ def run(database_url: str, *, flows: int, rate: float, workers: int = 2, kills: 
         send_retries=figures.send_retries, capacity_per_second=capacity, cpu_ms_capacity=cpu_capacity)
 
 
+
+@contextlib.contextmanager
+def scratch_database(database: str, name: str) -> Iterator[str]:
+    """A fresh, empty database for one benchmark run, removed afterwards: a SQLite file in a temporary folder, or a
+    PostgreSQL database on the local server (trust auth, as on this machine and in CI)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        if database == "sqlite":
+            yield f"sqlite:///{scratch}/{name}.sqlite"
+            return
+        from sqlalchemy import create_engine, text
+
+        database_name = f"trygg_{name}_{os.getpid()}"
+        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{database_name}"'))
+        try:
+            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{database_name}"
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)'))
+            admin.dispose()
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
@@ -425,28 +447,9 @@ def main() -> None:
         faults.append(("refuse", args.fault_at, args.refuse))
     if args.hang:
         faults.append(("hang", args.fault_at + (args.refuse + 10 if args.refuse else 0), args.hang))
-    with tempfile.TemporaryDirectory() as scratch:
-        if args.database == "sqlite":
-            url = f"sqlite:///{scratch}/load.sqlite"
-            cleanup = None
-        else:
-            from sqlalchemy import create_engine, text
-
-            name = f"trygg_load_{os.getpid()}"
-            admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test", isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-            def cleanup() -> None:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        try:
-            result = run(url, flows=args.flows, rate=args.rate, workers=args.workers, kills=args.kills,
-                         faults=faults, saturate=args.saturate)
-        finally:
-            if cleanup:
-                cleanup()
+    with scratch_database(args.database, "load") as url:
+        result = run(url, flows=args.flows, rate=args.rate, workers=args.workers, kills=args.kills,
+                     faults=faults, saturate=args.saturate)
     print(f"database {args.database}, {args.workers} workers, {args.flows} flows at {args.rate}/s, "
           f"{result.kills} workers killed with SIGKILL")
     print(f"acknowledged {result.acknowledged}, stored {result.stored}, lost {result.lost}, duplicates "
