@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,20 +15,22 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from analysis.instrument import default_directory
+from survey_app import migrate
 from survey_app.cli import main
 from survey_app.demo import load_demo
 from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.survey.microdata import POPULATION_COLUMNS, analysis_columns, analysis_rows, population_rows
 from survey_app.survey.questionnaires import instrument_of
+from tests.conftest import make_test_app
 
 QUESTIONNAIRES = sorted(default_directory().glob("*.yaml"))
 RESPONSES = 1500
 
 
-@pytest.fixture
-def exported(app: Flask, tmp_path: Path) -> tuple[Path, Path, list[dict[str, str]]]:
-    """The demo wave's responses and its areas' population, written as `trygg analyse` reads them."""
+def _export(app: Flask, folder: Path) -> tuple[Path, Path, list[dict[str, str]]]:
+    """Load the demo into the app's empty database and write its wave's responses and its areas' population as
+    `trygg analyse` reads them."""
     with app.app_context():
         load_demo(db.session, responses=RESPONSES)
         db.session.commit()
@@ -35,17 +38,38 @@ def exported(app: Flask, tmp_path: Path) -> tuple[Path, Path, list[dict[str, str
         columns = analysis_columns(instrument_of(survey.questionnaire))
         rows = list(analysis_rows(db.session, survey))
         population = population_rows(db.session, survey)
-    responses = tmp_path / "responses.csv"
+    responses = folder / "responses.csv"
     with open(responses, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, columns)
         writer.writeheader()
         writer.writerows(rows)
-    pop = tmp_path / "population.csv"
+    pop = folder / "population.csv"
     with open(pop, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, POPULATION_COLUMNS)
         writer.writeheader()
         writer.writerows(population)
     return responses, pop, rows
+
+
+@pytest.fixture
+def exported(app: Flask, tmp_path: Path) -> tuple[Path, Path, list[dict[str, str]]]:
+    """The demo wave's responses and its areas' population, exported from each database."""
+    return _export(app, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def exported_once(empty_database_factory, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Iterator[tuple[Path, Path, list[dict[str, str]]]]:
+    """The same files made once, from SQLite, for the tests of the command: `trygg analyse` reads files, so which
+    database wrote them is not its concern (the export itself is tested on both databases, above and in
+    tests/web/insights)."""
+    url = empty_database_factory("sqlite", "analyse_demo")
+    migrate.upgrade(url)
+    app = make_test_app(url)
+    yield _export(app, tmp_path_factory.mktemp("export"))
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_the_export_has_one_row_per_response_and_no_free_text(exported) -> None:
@@ -64,9 +88,9 @@ def _analyse(*arguments: object):
 
 @pytest.mark.parametrize("weighting", ["default", "raking"])
 @pytest.mark.parametrize("questionnaire", QUESTIONNAIRES, ids=lambda p: p.stem)
-def test_analyse_runs_to_the_end_on_the_demo_in_every_format(exported, tmp_path: Path, questionnaire: Path,
+def test_analyse_runs_to_the_end_on_the_demo_in_every_format(exported_once, tmp_path: Path, questionnaire: Path,
                                                              weighting: str) -> None:
-    responses, pop, rows = exported
+    responses, pop, rows = exported_once
     options = ["--questionnaire", questionnaire]
     if weighting == "raking":
         options += ["--population", pop, "--weighting", "raking"]
