@@ -25,7 +25,7 @@ __all__ = ["MemoryPatternStore", "PatternStore", "code_fingerprint", "pattern_di
 def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, counted: dict, *,
                      rule: ProtectionRule = DEFAULT_RULE, min_n_share: int = 30,
                      lines: Sequence[Sequence[Hashable]] = (), items: dict | None = None,
-                     store: PatternStore | None = None, hide: Sequence[Hashable] = ()) -> dict:
+                     store: PatternStore | None = None) -> dict:
     """Protect every measure of a wave; measures with the same base share one suppression pattern.
 
     Parameters
@@ -44,9 +44,6 @@ def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, 
     store : PatternStore, optional
         Patterns found before, by :func:`pattern_digest` of each cluster's input: a cluster whose digest is stored
         is not searched again, and the patterns found are saved there.
-    hide : keys of groups to suppress in every measure, whatever their counts (complementary groups of another table
-        published with these: see :mod:`survey_app.insights.jointpattern`). A cluster whose own pattern they already
-        contain keeps it; otherwise the search starts from them.
 
     Returns
     -------
@@ -83,8 +80,7 @@ def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, 
     for members in clusters.values():
         nn_all = np.array([np.asarray(n[m], dtype=np.int64) for m in members])
         if not ((nn_all > 0) & (nn_all < rule.min_cell)).any():
-            forced = frozenset(k for k in keys if k in set(hide))
-            out.update(dict.fromkeys(members, SuppressionResult(primary=frozenset(), secondary=forced)))
+            out.update(dict.fromkeys(members, SuppressionResult(primary=frozenset(), secondary=frozenset())))
             continue
         if not any(items and m in items and items[m][0] in linked_items for m in members):
             nn = nn_all[0]
@@ -94,14 +90,13 @@ def protect_measures(keys: Sequence[Hashable], membership: np.ndarray, n: dict, 
                 nn >= min_n_share)
         else:
             tables = _linked_tables(keys, membership, members, n, counted, items or {}, min_n_share)
-        start = tuple(k for k in tables.keys if k in set(hide))
-        todo.append((members, tables, pattern_digest(tables, rule, lines, start) if store is not None else "", start))
-    known = store.load([digest for _, _, digest, _ in todo]) if store is not None and todo else {}
+        todo.append((members, tables, pattern_digest(tables, rule, lines) if store is not None else ""))
+    known = store.load([digest for _, _, digest in todo]) if store is not None and todo else {}
     found: dict[str, dict[str, list[int]]] = {}
-    for members, tables, digest, start in todo:
+    for members, tables, digest in todo:
         pattern = known.get(digest) if digest else None
         if pattern is None:
-            pattern = _pattern(protect(tables, rule=rule, lines=lines, start=start), tables.keys)
+            pattern = _pattern(protect(tables, rule=rule, lines=lines), tables.keys)
             found[digest] = pattern
         out.update(dict.fromkeys(members, SuppressionResult(
             primary=frozenset(tables.keys[g] for g in pattern["primary"]),
@@ -117,7 +112,7 @@ def _pattern(result: SuppressionResult, keys: tuple) -> dict[str, list[int]]:
 
 
 def pattern_digest(tables: PublishedCounts | LinkedCounts, rule: ProtectionRule,
-                   lines: Sequence[Sequence[Hashable]], start: Sequence[Hashable] = ()) -> str:
+                   lines: Sequence[Sequence[Hashable]]) -> str:
     """SHA-256 of everything :func:`protect` reads, and of the code that reads it (:func:`code_fingerprint`).
 
     Two clusters with the same digest get the same pattern, so a stored pattern is valid exactly as long as its
@@ -125,8 +120,6 @@ def pattern_digest(tables: PublishedCounts | LinkedCounts, rule: ProtectionRule,
     """
     h = hashlib.sha256(code_fingerprint().encode())
     h.update(repr((type(tables).__name__, rule, tables.keys, [tuple(line) for line in lines])).encode())
-    if start:
-        h.update(repr(("start", tuple(start))).encode())
     for name in ("membership", "n", "counted", "share_shown", "base", "count"):
         value = getattr(tables, name, None)
         if value is None:

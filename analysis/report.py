@@ -46,8 +46,7 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
                  ci_method: CIMethod | str | None = None, tol: float = 1e-10, max_iter: int = 1000,
                  lonely: str = "adjust", trim_ratio: float | None = None, fpc: bool = False,
                  min_poststratum: int = 20, compare_population: Population | None = None,
-                 patterns: PatternStore | None = None, compare_patterns: PatternStore | None = None,
-                 hide: Sequence[Group] = ()) -> AnalysisResult:
+                 patterns: PatternStore | None = None, compare_patterns: PatternStore | None = None) -> AnalysisResult:
     """Run the full analysis of issue 4 on respondent data.
 
     Parameters
@@ -89,9 +88,6 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
     patterns, compare_patterns : PatternStore, optional
         Suppression patterns found before for this wave / the other wave, by the digest of what they protect
         (:mod:`analysis.measureprotection`): the same figures, without searching again.
-    hide : sequence of groups, optional
-        Groups to suppress in every measure of this wave whatever their counts, because another table published
-        with it hides them (the web app's who-answered tables: :mod:`survey_app.insights.jointpattern`).
 
     Returns
     -------
@@ -126,8 +122,7 @@ def run_analysis(responses: Responses, measures: Sequence, *, weighting: str | N
     if min_n_share < 0 or flag_n_below < 0 or min_poststratum < 0:
         raise InputError("min_n_share, flag_n_below and min_poststratum cannot be negative")
     opts = {"ci_method": ci_method, "tol": tol, "max_iter": max_iter, "lonely": lonely, "trim_ratio": trim_ratio,
-            "fpc": fpc, "min_poststratum": min_poststratum, "patterns": (patterns, compare_patterns),
-            "hide": tuple(hide)}
+            "fpc": fpc, "min_poststratum": min_poststratum, "patterns": (patterns, compare_patterns)}
     with _single_threaded_blas():
         return _run(responses, measures, weighting, population, by, min_cell, min_n_share, flag_n_below, compare,
                     compare_population if compare_population is not None else population, opts)
@@ -146,7 +141,6 @@ def _single_threaded_blas():
 def _run(responses, measures, weighting, population, by, min_cell, min_n_share, flag_n_below, compare,
          compare_population, opts) -> AnalysisResult:
     stores = opts.pop("patterns")
-    hide = opts.pop("hide")
     now = _analyse_wave(responses, measures, weighting, population, by, **opts)
     before = None
     if compare is not None:
@@ -162,7 +156,7 @@ def _run(responses, measures, weighting, population, by, min_cell, min_n_share, 
                    "attacker solving all tables of the wave as a linear program cannot narrow a suppressed n below "
                    "(1 ± ratio)·n or below min_width, nor pin its counted or uncounted answers (cheapest first, "
                    "inner cells before margins, never the total); n < min_n_share: share not shown (precision)"}
-    now_sup = suppress_wave(now, rule, min_n_share, stores[0], hide=hide)
+    now_sup = suppress_wave(now, rule, min_n_share, stores[0])
     before_sup = suppress_wave(before, rule, min_n_share, stores[1]) if before else None
     for measure in measures:
         wave = now[measure.name]

@@ -20,12 +20,11 @@ __all__ = ["shown_groups", "suppress_wave", "withhold_associations"]
 
 
 def suppress_wave(waves: dict, rule: ProtectionRule, min_n_share: int,
-                  store: PatternStore | None = None, hide: tuple = ()) -> dict[str, SuppressionResult]:
+                  store: PatternStore | None = None) -> dict[str, SuppressionResult]:
     """Suppression of every measure of one wave (``report._analyse_wave`` output), protected together.
 
     The counts protected are unweighted, so the pattern is the same under every weighting; ``store`` keeps patterns
-    found before (:class:`analysis.measureprotection.PatternStore`); ``hide`` are groups suppressed in every measure
-    (see :func:`analysis.measureprotection.protect_measures`).
+    found before (:class:`analysis.measureprotection.PatternStore`).
     """
     wave = next(iter(waves.values()))
     by = [d for d in DIMENSIONS if any(len(g) == 1 and g[0][0] == d for g in wave["groups"])]
@@ -36,7 +35,7 @@ def suppress_wave(waves: dict, rule: ProtectionRule, min_n_share: int,
              for name, w in waves.items() if w["measure"].kind == "share"}
     return protect_measures(wave["groups"], wave["membership"] > 0, n, counted, rule=rule, min_n_share=min_n_share,
                             lines=suppression_lines(wave["groups"], by, wave["grid"]), items=items,
-                            store=store, hide=hide)
+                            store=store)
 
 
 def withhold_associations(assoc: list, res: SuppressionResult) -> list:

@@ -22,7 +22,6 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from analysis.errors import AnalysisError
-from analysis.grid import child_bands
 from analysis.protection import ProtectionRule, PublishedCounts, protect
 from analysis.representativeness import Representativeness, representativeness
 from survey_app.insights.results import (
@@ -85,10 +84,18 @@ def participation(session: Session, survey: Survey, data: WaveInput | None = Non
     if data.responses is None:
         return Participation(0, wave_population(session, survey), {}, None, missing, 0)
     resp = data.responses
-    keys, cells, levels = _layout(survey, data)
+    keys: list[Key] = list(zip((str(a) for a in resp.area.values()), (str(g) for g in resp.gender.values()),
+                               (str(b) for b in resp.age_band.values()), strict=True))
+    cells = dict(data.population.cells or {}) if data.population is not None else {}
+    areas = [a.code for a in survey.areas]
+    genders = ["woman", "man", *sorted({g for _, g, _ in keys} - {"woman", "man"})]
+    bands = sorted({b for _, _, b in cells} | {b for _, _, b in keys if b}, key=_band_order)
+    levels = {"area": [areas], "gender": [genders], "age_band": [bands], "area_gender": [areas, ["woman", "man"]],
+              "area_age_band": [areas, bands]}
     counted = Counter(keys)
     inside = sum(n for k, n in counted.items() if k in cells)
-    hidden = who_hidden(session, survey, data)
+    hidden = protected_counts(tuple(sorted(counted.items())), tuple(sorted(cells)),
+                              tuple((name, tuple(tuple(level) for level in levels[name])) for name in TABLE_DIMENSIONS))
 
     def table(name: str) -> tuple[Cell, ...]:
         dims = TABLE_DIMENSIONS[name]
@@ -107,46 +114,6 @@ def participation(session: Session, survey: Survey, data: WaveInput | None = Non
                          published, indicator, missing, None if OUTSIDE in hidden else outside, source)
 
 
-def _layout(survey: Survey, data: WaveInput) -> tuple[list[Key], dict[Key, float], dict[str, list[list[str]]]]:
-    """Each respondent's finest cell, the population per cell and the levels of each table."""
-    resp = data.responses
-    if resp is None:
-        raise ValueError("a wave without responses has no layout")
-    keys: list[Key] = list(zip((str(a) for a in resp.area.values()), (str(g) for g in resp.gender.values()),
-                               (str(b) for b in resp.age_band.values()), strict=True))
-    cells = dict(data.population.cells or {}) if data.population is not None else {}
-    areas = [a.code for a in survey.areas]
-    genders = ["woman", "man", *sorted({g for _, g, _ in keys} - {"woman", "man"})]
-    bands = sorted({b for _, _, b in cells} | {b for _, _, b in keys if b}, key=_band_order)
-    levels = {"area": [areas], "gender": [genders], "age_band": [bands], "area_gender": [areas, ["woman", "man"]],
-              "area_age_band": [areas, bands]}
-    return keys, cells, levels
-
-
-def who_hidden(session: Session, survey: Survey, data: WaveInput | None = None) -> frozenset:
-    """The (table, key) of every who-answered count to hide, in step with the results tables of the wave.
-
-    The search starts from every group some results table of the wave hides on its own
-    (:func:`survey_app.insights.jointpattern.results_hidden`), and the results tables then hide every group hidden
-    here (:func:`survey_app.insights.jointpattern.hide_in_results`): all tables of the wave hide the same groups.
-    """
-    from survey_app.insights.jointpattern import results_hidden
-
-    data = data or wave_input(session, survey)
-    if data.responses is None:
-        return frozenset()
-    keys, cells, levels = _layout(survey, data)
-    # the results tables publish area × every gender and the child-rights groups: protected here as if published
-    levels["area_gender"] = [levels["area"][0], levels["gender"][0]]
-    bands = levels["age_band"][0]
-    flags = child_bands(bands) if bands else None
-    child = None if flags is None else (tuple(b for b, f in zip(bands, flags, strict=True) if f),
-                                        tuple(b for b, f in zip(bands, flags, strict=True) if not f))
-    return protected_counts(tuple(sorted(Counter(keys).items())), tuple(sorted(cells)),
-                            tuple((name, tuple(tuple(level) for level in levels[name])) for name in TABLE_DIMENSIONS),
-                            results_hidden(session, survey), child)
-
-
 # the tables whose cells may carry the representativeness measures, the finest first
 REPRESENTATIVENESS_TABLES = ("area_age_band", "area_gender", "age_band", "area", "gender")
 
@@ -154,21 +121,21 @@ REPRESENTATIVENESS_TABLES = ("area_age_band", "area_gender", "age_band", "area",
 def published_representativeness(tables: Mapping[str, Sequence[Cell]]) -> tuple[Representativeness | None, str | None]:
     """The R-indicator and CV of response propensities over the cells of the finest table that hides nothing.
 
-    Computed over the finest cells area × gender × age band, the two figures are a quadratic equation in counts the
-    page hides (S² = (Σ n_c²/N_c − n²/N) / (N − 1); the CV is S over the published overall rate, so it says nothing
-    more), on top of the linear ones the tables publish: a hidden pair of cells whose sum is published could be solved
-    for. Over the cells of a published table with no hidden count, both are functions of published figures (the
-    counts and the population the table shows) and tell an attacker nothing new. The propensity model is then that
-    table's cells (area × age band, say) instead of the saturated one: the R-indicator of a coarser model is at least
-    as high (Schouten et al. 2009 use a model of the auxiliary variables, not necessarily saturated), and the page
-    names the table. None when every table hides a count or none can be computed.
+    Over the finest cells area × gender × age band, S(ρ) is a quadratic equation in counts the page hides
+    (S² = (Σ n_c²/N_c − n²/N) / (N − 1), with the population N_c of every cell public), on top of the linear ones the
+    tables publish; the CV is S over the published overall rate, so the two figures are one equation, not two. Over
+    the cells of a published table with no hidden count, both are functions of figures the page shows (each cell's
+    respondents and population) and tell an attacker nothing new. The propensity model is then that table's cells
+    (area × age band, say) instead of the saturated one; the page names the table. None when every table hides a
+    count or none can be computed.
     """
     for name in REPRESENTATIVENESS_TABLES:
         cells = tables.get(name, ())
         if not cells or any(c.respondents is None for c in cells):
             continue
         try:
-            return representativeness([c.respondents for c in cells], [c.population or 0.0 for c in cells]), name
+            counts = [int(c.respondents or 0) for c in cells]
+            return representativeness(counts, [c.population or 0.0 for c in cells]), name
         except AnalysisError:
             continue
     return None, None
@@ -176,16 +143,11 @@ def published_representativeness(tables: Mapping[str, Sequence[Cell]]) -> tuple[
 
 @lru_cache(maxsize=64)
 def protected_counts(counted: tuple[tuple[Key, int], ...], population_cells: tuple[Key, ...],
-                     tables: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...],
-                     start: frozenset = frozenset(), child: tuple[tuple[str, ...], tuple[str, ...]] | None = None
-                     ) -> frozenset:
+                     tables: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]) -> frozenset:
     """The (table, key) of every published count to hide: primary (0 < n < MIN_CELL) and complementary.
 
     ``counted`` is respondents per finest cell, ``population_cells`` the cells the population table counts
-    (respondents outside them are published as one number, (``"outside"``,)), ``tables`` each table's levels,
-    ``start`` the (table, key) to hide in any case, ``child`` the child and adult age bands: with them the groups of the
-    child-rights view (under 18, 18 and older, under 18 by gender) are protected too, as counts an attacker knows
-    (the results tables publish their valid answers, close to their respondents).
+    (respondents outside them are published as one number, (``"outside"``,)), ``tables`` each table's levels.
     """
     n_cell = dict(counted)
     finest = sorted(set(n_cell) | set(population_cells))
@@ -206,13 +168,6 @@ def protected_counts(counted: tuple[tuple[Key, int], ...], population_cells: tup
             first = next(n for n, d in TABLE_DIMENSIONS.items() if d == dims[:1])
             for head in levels[0]:
                 lines.append([(first, (head,)), *((name, c) for c in members if c[0] == head)])
-    if child is not None:
-        under = np.array([cell[2] in child[0] for cell in finest], dtype=bool)
-        groups += [("age_group", ("under_18",)), ("age_group", ("18_plus",))]
-        rows += [under, np.array([cell[2] in child[1] for cell in finest], dtype=bool)]
-        for gender in sorted({cell[1] for cell in finest}):
-            groups.append(("age_group_gender", ("under_18", gender)))
-            rows.append(under & np.array([cell[1] == gender for cell in finest], dtype=bool))
     if population_cells:
         inside = set(population_cells)
         groups.append(OUTSIDE)
@@ -220,12 +175,11 @@ def protected_counts(counted: tuple[tuple[Key, int], ...], population_cells: tup
     membership = np.vstack(rows)
     n = np.array([sum(n_cell.get(cell, 0) for cell in finest if row[column[cell]]) for row in membership],
                  dtype=np.int64)
-    start_groups = [g for g in groups if g in start]
-    if not np.any((n > 0) & (n < MIN_CELL)) and not start_groups:
+    if not np.any((n > 0) & (n < MIN_CELL)):
         return frozenset()  # nothing to protect (and protect() cannot start from no primary group)
     try:
         result = protect(PublishedCounts(tuple(groups), membership, n), rule=ProtectionRule(min_cell=MIN_CELL),
-                         lines=lines, start=start_groups)
+                         lines=lines)
     except (AnalysisError, ArithmeticError, ValueError) as error:
         # no proven pattern: publish the number of responses alone rather than risk a small group (or a 500)
         logger.warning("who answered: suppression failed (%s); only the total is shown", error)

@@ -198,7 +198,7 @@ def _cached_input(session: Session, survey: Survey) -> tuple[tuple, WaveInput]:
 
 
 def analyse_wave(session: Session, survey: Survey, *, measures: tuple[MeasureDef, ...] | None = None,
-                 compare: Survey | None = None, joint: bool = True, **options: Any) -> AnalysisResult:
+                 compare: Survey | None = None, **options: Any) -> AnalysisResult:
     """:func:`analysis.report.run_analysis` on the wave, cached in this process.
 
     ``measures`` defaults to the questionnaire's; ``compare`` is an earlier wave for trends; the other ``options`` go
@@ -208,10 +208,6 @@ def analyse_wave(session: Session, survey: Survey, *, measures: tuple[MeasureDef
     The cache key holds the wave's data version, its number of responses and its population table, read before its
     data, and every option, so a new response, a closed wave, an exclusion, a new population figure or another
     option gives a new analysis at once; an unchanged wave is answered from memory.
-
-    With ``joint`` (the default) every measure also hides the groups the wave's who-answered tables hide, so that all
-    tables of the wave share one suppression pattern (:mod:`survey_app.insights.jointpattern`); ``joint=False`` gives
-    each measure's own pattern, which that module starts from.
     """
     if "population" in options or "patterns" in options or "compare_patterns" in options:
         raise TypeError("analyse_wave weights to the wave's own population table and keeps its own patterns")
@@ -224,10 +220,6 @@ def analyse_wave(session: Session, survey: Survey, *, measures: tuple[MeasureDef
         options["compare_patterns"] = StoredPatterns(session, compare.id, other_key[3])
     if data.responses is None:
         raise ValueError(f"the wave {survey.slug!r} has no responses")
-    if joint and "hide" not in options:
-        from survey_app.insights.jointpattern import hide_in_results  # it reads this module's analyses
-
-        options["hide"] = hide_in_results(session, survey)
     chosen = data.measures if measures is None else tuple(measures)
     if options.get("weighting") in WEIGHTINGS_WITH_POPULATION:
         options["population"] = data.population

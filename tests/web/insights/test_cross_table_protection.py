@@ -3,6 +3,10 @@
 The attacker (tests/analysis/crossattacker.py) reads the overview's respondent counts and every results table of the
 wave (unweighted: shares give counts), ties them by ``valid n <= respondents`` cell by cell, and solves for each
 hidden count. The true counts come from the stored responses, counted here.
+
+The two attacks are expected to fail: the leak is open (each kind of table chooses its own complementary groups; see
+the branch protect-joint-prototype and the report of issue 10's disclosure work for a common pattern that closes most
+of it at a cost in hidden cells). They are strict: the day the protection holds, they pass and must lose the mark.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from tests.analysis.crossattacker import CrossAttack, finest_cells, protected
 from tests.web.insights.waves import make_result_waves, survey_by_slug
 
 DIMS = ("area", "gender", "age_band")
+OPEN_LEAK = pytest.mark.xfail(strict=True, reason="issue 10: the who-answered and results tables are protected apart; "
+                              "valid n <= respondents links them and narrows hidden counts")
 
 
 def published_who(part) -> dict[tuple, int | None]:
@@ -79,6 +85,7 @@ def cross_failures(session, survey, *, measures=None, max_groups: int | None = N
     return failures, len(checks)
 
 
+@OPEN_LEAK
 @pytest.mark.parametrize("seed", [7, 11])
 def test_no_hidden_count_is_narrowed_by_the_who_answered_and_results_tables_together(app: Flask, tmp_path: Path,
                                                                                      seed: int) -> None:
@@ -121,6 +128,7 @@ DEMO_MEASURES = ("share_unsafe", "share_worry_assault", "share_problem_litter", 
                  "rate_victim_assault")
 
 
+@OPEN_LEAK
 def test_the_demo_wave_gives_no_hidden_count_away_across_tables(app: Flask) -> None:
     """The demo's adult wave (fewer responses than `trygg demo`, so that small groups exist) against the attacker with
     the headline measures: every hidden respondent count, and every hidden n of those measures."""
