@@ -52,7 +52,8 @@ class Participation:
     """Who answered: respondents against the population in the five tables.
 
     ``outside_population`` (respondents of a gender, area or age band the population table does not count) is
-    None when it is hidden like a small cell.
+    None when it is hidden like a small cell. ``representativeness_table`` names the table whose cells the
+    representativeness measures are computed from (see :func:`published_representativeness`).
     """
 
     respondents: int
@@ -61,6 +62,7 @@ class Participation:
     representativeness: Representativeness | None
     areas_without_population: tuple[str, ...]
     outside_population: int | None
+    representativeness_table: str | None = None
 
     @property
     def rate(self) -> float | None:
@@ -105,17 +107,38 @@ def participation(session: Session, survey: Survey, data: WaveInput | None = Non
         return tuple(Cell(combo, None if (name, combo) in hidden else count.get(combo, 0),
                           pop.get(combo) if cells else None) for combo in _product(levels[name]))
 
-    indicator = None
-    if cells:
-        order = list(cells)
-        try:
-            indicator = representativeness([counted.get(k, 0) for k in order], [cells[k] for k in order])
-        except AnalysisError:
-            indicator = None
+    published = {name: table(name) for name in TABLE_DIMENSIONS}
+    indicator, source = published_representativeness(published) if cells else (None, None)
     outside = resp.n - inside if cells else 0
     return Participation(resp.n, float(sum(cells.values())) if cells else None,
-                         {name: table(name) for name in TABLE_DIMENSIONS}, indicator, missing,
-                         None if OUTSIDE in hidden else outside)
+                         published, indicator, missing, None if OUTSIDE in hidden else outside, source)
+
+
+# the tables whose cells may carry the representativeness measures, the finest first
+REPRESENTATIVENESS_TABLES = ("area_age_band", "area_gender", "age_band", "area", "gender")
+
+
+def published_representativeness(tables: Mapping[str, Sequence[Cell]]) -> tuple[Representativeness | None, str | None]:
+    """The R-indicator and CV of response propensities over the cells of the finest table that hides nothing.
+
+    Over the finest cells area × gender × age band, S(ρ) is a quadratic equation in counts the page hides
+    (S² = (Σ n_c²/N_c − n²/N) / (N − 1), with the population N_c of every cell public), on top of the linear ones the
+    tables publish; the CV is S over the published overall rate, so the two figures are one equation, not two. Over
+    the cells of a published table with no hidden count, both are functions of figures the page shows (each cell's
+    respondents and population) and tell an attacker nothing new. The propensity model is then that table's cells
+    (area × age band, say) instead of the saturated one; the page names the table. None when every table hides a
+    count or none can be computed.
+    """
+    for name in REPRESENTATIVENESS_TABLES:
+        cells = tables.get(name, ())
+        if not cells or any(c.respondents is None for c in cells):
+            continue
+        try:
+            counts = [int(c.respondents or 0) for c in cells]
+            return representativeness(counts, [c.population or 0.0 for c in cells]), name
+        except AnalysisError:
+            continue
+    return None, None
 
 
 @lru_cache(maxsize=64)

@@ -175,3 +175,16 @@ def test_residents_and_facilitators_cannot_see_or_exclude(client: FlaskClient, b
         assert (page.status_code, post.status_code, reverse.status_code) == (403, 403, 403)
     else:  # a resident is not logged in: sent to the login page, nothing shown
         assert all(r.status_code == 302 and "/logga-in" in r.headers["Location"] for r in (page, post, reverse))
+
+
+def test_the_wave_tabs_link_the_anomaly_view_for_analysts_and_admins_only(app: Flask, burst_wave) -> None:
+    slug = burst_wave[0]
+    link = f'href="/analys/{slug}/avvikelser"'
+    for role, shown in (("analyst", True), ("admin", True), ("facilitator", False)):
+        client = app.test_client()
+        assert log_in(client, f"{role}@kommun.se").status_code == 302
+        page = client.get(f"/analys/{slug}?weighting=none")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        nav = html[html.index('class="view-tabs"'): html.index("</nav>", html.index('class="view-tabs"'))]
+        assert (link in nav) is shown, role

@@ -91,10 +91,19 @@ def test_who_answered_and_the_r_indicator_by_hand(waves, analyst, staff_db: Sess
     population = {(area, p.gender, p.age_band): p.population
                   for area, p in staff_db.execute(select(Area.code, AreaPopulation).join(AreaPopulation.area))
                   if p.age_band != "12-15"}
-    n = Counter(tuple(r) for r in rows if tuple(r) in population)
-    big_n = np.array([population[k] for k in population], dtype=float)
-    rho = np.array([n.get(k, 0) for k in population]) / big_n
-    mean = sum(n.values()) / big_n.sum()
+    # over the cells of the finest table the page shows with no hidden count (area × age band, then area × gender,
+    # ...): respondents of the cell (any gender for area × age band) against its population
+    found = tables(html)
+    dims = next(d for table_id, d in (("who-area-age", (0, 2)), ("who-area-gender", (0, 1)), ("who-age", (2,)),
+                                      ("who-area", (0,)), ("who-gender", (1,)))
+                if all(row[len(d)] != "U" for row in found[table_id][1:]))
+    pop_cell: Counter = Counter()
+    for key, value in population.items():
+        pop_cell[tuple(key[i] for i in dims)] += value
+    n = Counter(tuple(r[i] for i in dims) for r in rows)
+    big_n = np.array([pop_cell[k] for k in pop_cell], dtype=float)
+    rho = np.array([n.get(k, 0) for k in pop_cell]) / big_n
+    mean = sum(n.get(k, 0) for k in pop_cell) / big_n.sum()
     s = math.sqrt(float((big_n * (rho - mean) ** 2).sum()) / (big_n.sum() - 1))  # Schouten et al. 2009, eq. 2.2
     assert f"R-indikatorn är {1 - 2 * s:.2f}".replace(".", ",") in html
     assert f"variationskoefficient är {s / mean:.2f}".replace(".", ",") in html
