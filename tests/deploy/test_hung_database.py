@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from benchmarks.faultproxy import FaultProxy
-from benchmarks.load import SLUG, Figures, Resident, _prepare, _serving, _stored_markers
+from benchmarks.load import _prepare, _serving, _stored_markers
+from benchmarks.residents import SLUG, Figures, Resident
 
 ANSWER_TIMEOUT = 2
 # One cut operation (the pool's ping) and one new connection that does not answer either, each within the limit;
